@@ -1,0 +1,16 @@
+//! Skyndsam's pure core: types, events, rules, the statutory clock, the case flow's
+//! commands and the hash chain. No I/O and no `now()` here — the clock is a parameter.
+
+pub mod calendar;
+pub mod case;
+pub mod clock;
+pub mod commands;
+pub mod error;
+pub mod events;
+pub mod ids;
+pub mod journal;
+pub mod org;
+pub mod personnummer;
+pub mod rules;
+
+pub use error::{DomainError, ErrorCode};

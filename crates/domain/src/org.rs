@@ -1,0 +1,243 @@
+//! Roles, units, staff and the organisation tree — folded from the `org` journal stream.
+
+use chrono::NaiveDate;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+use crate::events::{Payload, RecordedEvent};
+use crate::ids::{StaffId, UnitId};
+
+/// The role a user acts through (DOMAIN §1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// registrator / mottagning
+    Registrar,
+    /// socialsekreterare (handläggare)
+    Handler,
+    /// teamledare
+    TeamLeader,
+    /// enhetschef
+    UnitManager,
+    /// områdeschef
+    AreaManager,
+    /// förvaltningschef
+    HeadOfAdministration,
+    /// nämnd
+    Board,
+    /// biståndsutskott
+    Committee,
+    /// kvalitetsutvecklare
+    QualityDeveloper,
+    /// revisor (read-only)
+    Auditor,
+    /// systemadministratör
+    SystemAdministrator,
+    /// the system itself (e-tjänst, automatic acts, imports)
+    System,
+}
+
+impl Role {
+    pub fn label_sv(self) -> &'static str {
+        match self {
+            Self::Registrar => "registrator",
+            Self::Handler => "socialsekreterare",
+            Self::TeamLeader => "teamledare",
+            Self::UnitManager => "enhetschef",
+            Self::AreaManager => "områdeschef",
+            Self::HeadOfAdministration => "förvaltningschef",
+            Self::Board => "nämnd",
+            Self::Committee => "biståndsutskott",
+            Self::QualityDeveloper => "kvalitetsutvecklare",
+            Self::Auditor => "revisor",
+            Self::SystemAdministrator => "systemadministratör",
+            Self::System => "systemet",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitKind {
+    /// förvaltning
+    Administration,
+    /// område
+    Area,
+    /// enhet
+    Unit,
+    /// team
+    Team,
+}
+
+/// What a unit does; used for routing and for indicator breakdowns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitFunction {
+    /// mottagning
+    Intake,
+    /// utredning barn
+    Investigation,
+    /// våld i nära relation
+    DomesticViolence,
+    /// ungdom
+    Youth,
+    /// placeringar / familjehem
+    Placement,
+    /// öppenvård
+    OpenCare,
+    Management,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
+    pub id: UnitId,
+    pub name: String,
+    pub parent: Option<UnitId>,
+    pub kind: UnitKind,
+    pub function: UnitFunction,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Staff {
+    pub id: StaffId,
+    pub name: String,
+    pub title: String,
+    /// socionomexamen or equivalent (3 kap. 3 a § SoL)
+    pub qualified: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub staff: StaffId,
+    pub role: Role,
+    pub unit: UnitId,
+    pub from: NaiveDate,
+    pub to: Option<NaiveDate>,
+}
+
+impl Grant {
+    pub fn active_on(&self, d: NaiveDate) -> bool {
+        self.from <= d && self.to.is_none_or(|t| d <= t)
+    }
+}
+
+/// The organisation as of the events folded so far.
+#[derive(Debug, Clone, Default)]
+pub struct Organisation {
+    pub units: BTreeMap<UnitId, Unit>,
+    pub staff: HashMap<StaffId, Staff>,
+    pub grants: Vec<Grant>,
+}
+
+/// Who is acting, resolved against the organisation: the shell builds it from the
+/// logged-in user, the domain checks roles, qualification and delegation against it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub staff: StaffId,
+    pub role: Role,
+    pub unit: Option<UnitId>,
+    pub qualified: bool,
+}
+
+impl Actor {
+    /// The system itself (public e-tjänst, automatic acts).
+    pub fn system() -> Self {
+        Self { staff: StaffId::system(), role: Role::System, unit: None, qualified: false }
+    }
+}
+
+impl Organisation {
+    pub fn apply(&mut self, ev: &RecordedEvent) {
+        match &ev.payload {
+            Payload::UnitCreated(u) => {
+                self.units.insert(
+                    u.unit.clone(),
+                    Unit {
+                        id: u.unit.clone(),
+                        name: u.name.clone(),
+                        parent: u.parent.clone(),
+                        kind: u.kind,
+                        function: u.function,
+                    },
+                );
+            }
+            Payload::StaffRegistered(s) => {
+                self.staff.insert(
+                    s.staff.clone(),
+                    Staff { id: s.staff.clone(), name: s.name.clone(), title: s.title.clone(), qualified: s.qualified },
+                );
+            }
+            Payload::StaffQualificationChanged(q) => {
+                if let Some(s) = self.staff.get_mut(&q.staff) {
+                    s.qualified = q.qualified;
+                }
+            }
+            Payload::RoleGranted(g) => self.grants.push(Grant {
+                staff: g.staff.clone(),
+                role: g.role,
+                unit: g.unit.clone(),
+                from: g.from,
+                to: g.to,
+            }),
+            Payload::RoleRevoked(r) => {
+                for g in self.grants.iter_mut() {
+                    if g.staff == r.staff && g.role == r.role && g.unit == r.unit && g.to.is_none_or(|t| t > r.on) {
+                        g.to = Some(r.on);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub fn unit(&self, id: &UnitId) -> Option<&Unit> {
+        self.units.get(id)
+    }
+
+    /// The unit and its ancestors, nearest first.
+    pub fn ancestors(&self, id: &UnitId) -> Vec<UnitId> {
+        let mut out = Vec::new();
+        let mut cur = Some(id.clone());
+        while let Some(u) = cur {
+            if out.contains(&u) || out.len() > 64 {
+                break; // a cycle cannot be created through commands; guard anyway
+            }
+            cur = self.units.get(&u).and_then(|x| x.parent.clone());
+            out.push(u);
+        }
+        out
+    }
+
+    /// The unit and every unit below it.
+    pub fn subtree(&self, id: &UnitId) -> Vec<UnitId> {
+        let mut out = vec![id.clone()];
+        let mut i = 0;
+        while i < out.len() {
+            let parent = out[i].clone();
+            for u in self.units.values() {
+                if u.parent.as_ref() == Some(&parent) && !out.contains(&u.id) {
+                    out.push(u.id.clone());
+                }
+            }
+            i += 1;
+        }
+        out
+    }
+
+    /// Resolves a member of staff acting through `role` on date `on`. The role must be
+    /// granted to them on that date; the unit is the unit of that grant.
+    pub fn actor(&self, staff: &StaffId, role: Role, on: NaiveDate) -> Option<Actor> {
+        if *staff == StaffId::system() && role == Role::System {
+            return Some(Actor::system());
+        }
+        let s = self.staff.get(staff)?;
+        let g = self.grants.iter().find(|g| g.staff == *staff && g.role == role && g.active_on(on))?;
+        Some(Actor { staff: staff.clone(), role, unit: Some(g.unit.clone()), qualified: s.qualified })
+    }
+
+    pub fn roles_of(&self, staff: &StaffId, on: NaiveDate) -> Vec<(Role, UnitId)> {
+        self.grants.iter().filter(|g| g.staff == *staff && g.active_on(on)).map(|g| (g.role, g.unit.clone())).collect()
+    }
+}

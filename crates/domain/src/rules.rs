@@ -1,0 +1,273 @@
+//! The rule table: statutory lengths, citations, exceptional reasons, qualification and
+//! the delegation order, as data. The defaults ship in `rules/default.toml`.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+use crate::error::{DomainError, ErrorCode};
+use crate::events::{ActualisationKind, ExceptionalReasonKind, Triage};
+use crate::org::Role;
+
+pub const DEFAULT_RULES_TOML: &str = include_str!("../rules/default.toml");
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleTable {
+    pub policy: Policy,
+    pub deadlines: Deadlines,
+    pub exceptional_reasons: ExceptionalReasons,
+    pub qualification: Qualification,
+    pub delegation: Vec<DelegationRule>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    pub weekend_holiday_extension: bool,
+    pub due_soon_days: u32,
+    pub due_soon_hours: u32,
+    pub intervention_expiry_notice_days: u32,
+}
+
+/// A citation in the old and (where known) the new numbering.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Citation {
+    pub citation_old: String,
+    #[serde(default)]
+    pub citation_new: Option<String>,
+}
+
+impl Citation {
+    pub fn text(&self) -> String {
+        match &self.citation_new {
+            Some(n) => format!("{} ({})", n, self.citation_old),
+            None => self.citation_old.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deadlines {
+    pub protection_assessment: HoursRule,
+    pub preliminary_assessment: DaysRule,
+    pub investigation: MonthsRule,
+    pub first_contact: FirstContactRule,
+    pub enforcement: MonthsRule,
+    pub intervention_expiry: NamedRule,
+    pub placement_review: MonthsRule,
+    pub custody_transfer: MonthsRule,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HoursRule {
+    pub name: String,
+    pub hours: u32,
+    pub applies_to: Vec<ActualisationKind>,
+    #[serde(flatten)]
+    pub citation: Citation,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DaysRule {
+    pub name: String,
+    pub days: u32,
+    pub applies_to: Vec<ActualisationKind>,
+    #[serde(flatten)]
+    pub citation: Citation,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MonthsRule {
+    pub name: String,
+    pub months: u32,
+    #[serde(flatten)]
+    pub citation: Citation,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NamedRule {
+    pub name: String,
+    #[serde(flatten)]
+    pub citation: Citation,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FirstContactRule {
+    pub name: String,
+    pub red_days: u32,
+    pub yellow_days: u32,
+    pub green_days: u32,
+    pub untriaged_days: u32,
+    #[serde(flatten)]
+    pub citation: Citation,
+}
+
+impl FirstContactRule {
+    pub fn days(&self, triage: Option<Triage>) -> u32 {
+        match triage {
+            Some(Triage::Red) => self.red_days,
+            Some(Triage::Yellow) => self.yellow_days,
+            Some(Triage::Green) => self.green_days,
+            None => self.untriaged_days,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExceptionalReasons {
+    pub accepted: Vec<ExceptionalReasonKind>,
+    pub refused: BTreeMap<String, String>,
+}
+
+/// Steps reserved for qualified staff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QualifiedStep {
+    ProtectionAssessment,
+    PreliminaryAssessment,
+    Investigation,
+    InterventionFollowUp,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Qualification {
+    pub citation_old: String,
+    pub required_for: Vec<QualifiedStep>,
+}
+
+/// Decision types of the delegation order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionType {
+    OpenInvestigation,
+    NotOpenInvestigation,
+    JoinInvestigation,
+    ExtendInvestigation,
+    CloseWithoutIntervention,
+    Refuse,
+    GrantIntervention,
+    GrantPlacement,
+    LongTermCare,
+    LvuApplication,
+    TransferToMunicipality,
+}
+
+impl DecisionType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::OpenInvestigation => "open_investigation",
+            Self::NotOpenInvestigation => "not_open_investigation",
+            Self::JoinInvestigation => "join_investigation",
+            Self::ExtendInvestigation => "extend_investigation",
+            Self::CloseWithoutIntervention => "close_without_intervention",
+            Self::Refuse => "refuse",
+            Self::GrantIntervention => "grant_intervention",
+            Self::GrantPlacement => "grant_placement",
+            Self::LongTermCare => "long_term_care",
+            Self::LvuApplication => "lvu_application",
+            Self::TransferToMunicipality => "transfer_to_municipality",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DelegationRule {
+    pub decision: DecisionType,
+    pub name: String,
+    pub roles: Vec<Role>,
+    #[serde(default)]
+    pub board_only: bool,
+    pub citation_old: String,
+    #[serde(default)]
+    pub citation_new: Option<String>,
+}
+
+impl RuleTable {
+    /// Parses and checks a rule table.
+    pub fn from_toml(text: &str) -> Result<Self, DomainError> {
+        let t: RuleTable = toml::from_str(text).map_err(|e| {
+            DomainError::new(ErrorCode::RuleTable, format!("Regeltabellen kunde inte läsas: {}", e.message()))
+        })?;
+        t.check()?;
+        Ok(t)
+    }
+
+    /// The shipped defaults.
+    pub fn defaults() -> Result<Self, DomainError> {
+        Self::from_toml(DEFAULT_RULES_TOML)
+    }
+
+    fn check(&self) -> Result<(), DomainError> {
+        let bad = |m: &str| Err(DomainError::new(ErrorCode::RuleTable, format!("Regeltabellen är ogiltig: {m}")));
+        if self.deadlines.preliminary_assessment.days == 0 || self.deadlines.investigation.months == 0 {
+            return bad("fristerna måste vara längre än noll");
+        }
+        let fc = &self.deadlines.first_contact;
+        if !(fc.red_days <= fc.yellow_days && fc.yellow_days <= fc.green_days) {
+            return bad("första kontakt: röd ≤ gul ≤ grön");
+        }
+        for r in &self.delegation {
+            if r.board_only && !r.roles.is_empty() {
+                return bad("ett beslut som är förbehållet nämnden kan inte delegeras till roller");
+            }
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for r in &self.delegation {
+            if !seen.insert(r.decision) {
+                return bad("samma beslutstyp förekommer två gånger i delegationsordningen");
+            }
+        }
+        Ok(())
+    }
+
+    pub fn delegation_rule(&self, d: DecisionType) -> Option<&DelegationRule> {
+        self.delegation.iter().find(|r| r.decision == d)
+    }
+
+    pub fn requires_qualification(&self, step: QualifiedStep) -> bool {
+        self.qualification.required_for.contains(&step)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    #[test]
+    fn defaults_parse_and_hold_the_statutory_values() {
+        let r = RuleTable::defaults().unwrap();
+        assert_eq!(r.deadlines.preliminary_assessment.days, 14);
+        assert_eq!(r.deadlines.investigation.months, 4);
+        assert_eq!(r.deadlines.enforcement.months, 3);
+        assert_eq!(r.deadlines.placement_review.months, 6);
+        assert!(!r.policy.weekend_holiday_extension);
+        assert_eq!(
+            r.deadlines.preliminary_assessment.citation.citation_new.as_deref(),
+            Some("20 kap. 2 § SoL (2025:400)")
+        );
+        assert!(r.delegation_rule(DecisionType::LongTermCare).unwrap().board_only);
+        assert!(!r.delegation_rule(DecisionType::NotOpenInvestigation).unwrap().roles.contains(&Role::Handler));
+    }
+
+    #[test]
+    fn a_municipality_can_override_a_length() {
+        let text = DEFAULT_RULES_TOML.replace("days = 14", "days = 10");
+        let r = RuleTable::from_toml(&text).unwrap();
+        assert_eq!(r.deadlines.preliminary_assessment.days, 10);
+    }
+
+    #[test]
+    fn an_invalid_table_is_refused_in_swedish() {
+        let text = DEFAULT_RULES_TOML.replace("red_days = 1", "red_days = 9");
+        let e = RuleTable::from_toml(&text).unwrap_err();
+        assert_eq!(e.code, ErrorCode::RuleTable);
+        assert!(e.message.contains("röd ≤ gul ≤ grön"));
+        let e = RuleTable::from_toml("[policy]\nfoo = 1").unwrap_err();
+        assert!(e.message.starts_with("Regeltabellen kunde inte läsas"));
+    }
+}
