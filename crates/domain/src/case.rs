@@ -233,7 +233,9 @@ impl CaseState {
                 self.reasons = a.reasons.clone();
                 self.after_hours = a.after_hours;
             }
-            Payload::ProtectionAssessmentRecorded(p) => {
+            // The first protection assessment counts for timeliness; a correction of it
+            // is applied at its position (see `from_events`), so later ones do not replace it.
+            Payload::ProtectionAssessmentRecorded(p) if self.protection.is_none() => {
                 self.protection = Some(Protection {
                     assessed_at: p.assessed_at,
                     immediate_need: p.immediate_need,
@@ -367,7 +369,8 @@ impl CaseState {
                     i.custody_considered_on = Some(c.considered_on);
                 }
             }
-            Payload::EntryWritten(_)
+            Payload::ProtectionAssessmentRecorded(_)
+            | Payload::EntryWritten(_)
             | Payload::UnitCreated(_)
             | Payload::StaffRegistered(_)
             | Payload::StaffQualificationChanged(_)

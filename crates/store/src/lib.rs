@@ -1,1 +1,466 @@
+//! Storage: the journal behind one small trait (SQLite embedded, PostgreSQL production),
+//! a single appender thread that commits in groups, and the projections kept current
+//! from it. Picked by URL: `sqlite:PATH` or `postgres://…`.
 
+pub mod backend;
+pub mod error;
+pub mod migrations;
+pub mod postgres;
+pub mod projections;
+pub mod sqlite;
+
+use std::io::{BufRead, Write};
+use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
+use std::thread::JoinHandle;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use skyndsam_domain::case::CaseState;
+use skyndsam_domain::commands::{self, CaseCommand, Context};
+use skyndsam_domain::events::{NewEvent, Payload, PreliminaryOutcome, RecordedEvent};
+use skyndsam_domain::ids::CaseId;
+use skyndsam_domain::journal::{BrokenLink, ChainVerifier};
+use skyndsam_domain::org::Actor;
+use skyndsam_domain::rules::RuleTable;
+
+pub use backend::{AppendRequest, Backend, Expected};
+pub use error::StoreError;
+pub use projections::Projections;
+
+/// Parses a stored body into an event and attaches its stored hash.
+pub fn parse_body(body: &[u8], hash: &str) -> Result<RecordedEvent, StoreError> {
+    #[derive(serde::Deserialize)]
+    struct Body {
+        seq: u64,
+        stream: String,
+        version: u32,
+        meta: skyndsam_domain::events::EventMeta,
+        schema: u16,
+        payload: Payload,
+        prev_hash: String,
+    }
+    let b: Body = serde_json::from_slice(body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok(RecordedEvent {
+        seq: b.seq,
+        stream: b.stream,
+        version: b.version,
+        meta: b.meta,
+        schema: b.schema,
+        payload: b.payload,
+        prev_hash: b.prev_hash,
+        hash: hash.to_owned(),
+    })
+}
+
+/// Opens a backend from a URL: `sqlite:PATH` (or a bare path) or `postgres://…`.
+pub fn open_backend(url: &str) -> Result<Box<dyn Backend>, StoreError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Box::new(postgres::PostgresBackend::open(url)?))
+    } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        if path.is_empty() {
+            return Err(StoreError::BadUrl);
+        }
+        Ok(Box::new(sqlite::SqliteBackend::open(path)?))
+    } else if !url.contains("://") && !url.is_empty() {
+        Ok(Box::new(sqlite::SqliteBackend::open(url)?))
+    } else {
+        Err(StoreError::BadUrl)
+    }
+}
+
+struct Job {
+    req: AppendRequest,
+    reply: SyncSender<backend::AppendResult>,
+}
+
+/// Most requests committed together in one transaction.
+const MAX_GROUP: usize = 1024;
+
+/// The single appender: the hash chain needs one writer, so it owns the writing
+/// connection and commits whatever has queued up in one transaction (group commit).
+/// After each commit it applies the new events to the projections, in order.
+fn run_appender(mut backend: Box<dyn Backend>, rx: Receiver<Job>, projections: Arc<RwLock<Projections>>) {
+    while let Ok(first) = rx.recv() {
+        let mut jobs = vec![first];
+        while jobs.len() < MAX_GROUP {
+            match rx.try_recv() {
+                Ok(j) => jobs.push(j),
+                Err(_) => break,
+            }
+        }
+        let reqs: Vec<&AppendRequest> = jobs.iter().map(|j| &j.req).collect();
+        let _span = tracing::debug_span!("append_group", requests = reqs.len()).entered();
+        match backend.append_group(&reqs) {
+            Ok(results) => {
+                apply_to_projections(&mut *backend, &projections, &results);
+                for (job, res) in jobs.into_iter().zip(results) {
+                    let _ = job.reply.send(res);
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %internal(&e), "append failed; nothing written");
+                for job in jobs {
+                    let _ = job.reply.send(Err(e.clone()));
+                }
+            }
+        }
+    }
+}
+
+fn internal(e: &StoreError) -> String {
+    match e {
+        StoreError::Backend(s) | StoreError::Corrupt(s) => s.clone(),
+        other => other.code().to_owned(),
+    }
+}
+
+fn apply_to_projections(
+    backend: &mut dyn Backend,
+    projections: &RwLock<Projections>,
+    results: &[backend::AppendResult],
+) {
+    let Ok(mut p) = projections.write() else { return };
+    let mut refold = Vec::new();
+    for events in results.iter().flatten() {
+        for e in events {
+            if let Some(projections::Refold(id)) = p.apply(e) {
+                refold.push(id);
+            }
+        }
+    }
+    for id in refold {
+        match backend.read_stream(&id.stream()) {
+            Ok(events) => p.refold(&events),
+            Err(e) => tracing::error!(error = %internal(&e), "refold after correction failed"),
+        }
+    }
+}
+
+/// Result of `verify`.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerifyReport {
+    pub checked: u64,
+    pub head: Option<String>,
+    pub broken: Option<BrokenAt>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BrokenAt {
+    pub seq: u64,
+    pub link: BrokenLink,
+    pub message: String,
+}
+
+/// Result of `import`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportReport {
+    pub events: u64,
+    pub head: Option<String>,
+}
+
+/// The journal with its projections.
+pub struct Store {
+    tx: Option<SyncSender<Job>>,
+    appender: Option<JoinHandle<()>>,
+    reader: Mutex<Box<dyn Backend>>,
+    projections: Arc<RwLock<Projections>>,
+    rules: Arc<RuleTable>,
+}
+
+impl Store {
+    /// Opens the database at `url`, runs migrations, rebuilds the projections from the
+    /// journal and starts the appender.
+    pub fn open(url: &str, rules: Arc<RuleTable>) -> Result<Self, StoreError> {
+        let writer = open_backend(url)?;
+        let mut reader = open_backend(url)?;
+        let mut p = Projections::new(rules.clone());
+        rebuild(&mut *reader, &mut p)?;
+        let projections = Arc::new(RwLock::new(p));
+        let (tx, rx) = mpsc::sync_channel::<Job>(4096);
+        let pj = projections.clone();
+        let appender = std::thread::Builder::new()
+            .name("journal-appender".into())
+            .spawn(move || run_appender(writer, rx, pj))
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        Ok(Self { tx: Some(tx), appender: Some(appender), reader: Mutex::new(reader), projections, rules })
+    }
+
+    pub fn rules(&self) -> &RuleTable {
+        &self.rules
+    }
+
+    /// Appends atomically; returns the recorded events once they are durable.
+    pub fn append(&self, req: AppendRequest) -> Result<Vec<RecordedEvent>, StoreError> {
+        let (reply, rx) = mpsc::sync_channel(1);
+        let tx = self.tx.as_ref().ok_or_else(|| StoreError::Backend("store closed".into()))?;
+        tx.send(Job { req, reply }).map_err(|_| StoreError::Backend("appender stopped".into()))?;
+        rx.recv().map_err(|_| StoreError::Backend("appender stopped".into()))?
+    }
+
+    /// Read access to the projections.
+    pub fn projections(&self) -> RwLockReadGuard<'_, Projections> {
+        match self.projections.read() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    fn with_reader<T>(&self, f: impl FnOnce(&mut dyn Backend) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let mut r = match self.reader.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        f(&mut **r)
+    }
+
+    /// A case's events from the journal (with free text).
+    pub fn read_stream(&self, stream: &str) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.with_reader(|b| b.read_stream(stream))
+    }
+
+    pub fn count(&self) -> Result<u64, StoreError> {
+        self.with_reader(|b| b.count())
+    }
+
+    /// Resolves the actor for `staff` acting as `role` on `now`'s date.
+    pub fn actor(
+        &self,
+        staff: &skyndsam_domain::ids::StaffId,
+        role: skyndsam_domain::org::Role,
+        now: DateTime<Utc>,
+    ) -> Option<Actor> {
+        self.projections().org.actor(staff, role, skyndsam_domain::calendar::local_date(now))
+    }
+
+    /// Runs a case command: validated by the domain against the current state, appended
+    /// only if the case is still at the version the caller saw (`seen_version`) and the
+    /// version the domain judged.
+    pub fn execute(
+        &self,
+        case: CaseId,
+        seen_version: Option<u32>,
+        cmd: &CaseCommand,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let (events, expect) = {
+            let p = self.projections();
+            let state = p.case(&case).ok_or_else(|| {
+                StoreError::Domain(skyndsam_domain::DomainError::new(
+                    skyndsam_domain::ErrorCode::NotFound,
+                    "Ärendet hittades inte.",
+                ))
+            })?;
+            if let Some(v) = seen_version {
+                if v != state.version {
+                    return Err(StoreError::Conflict { stream: case.stream(), actual: state.version });
+                }
+            }
+            let other = join_target(cmd).and_then(|id| p.case(&id));
+            let ctx = Context { now, rules: &self.rules, org: &p.org, actor };
+            let events = commands::handle(state, cmd, &ctx, other)?;
+            let mut expect = vec![(case.stream(), Expected::Exactly(state.version))];
+            if let Some(o) = other {
+                expect.push((o.case.stream(), Expected::Exactly(o.version)));
+            }
+            (events, expect)
+        };
+        self.append(AppendRequest { expect, events })
+    }
+
+    /// Runs a correction of event `target` in a case.
+    pub fn correct(
+        &self,
+        case: CaseId,
+        target: u64,
+        cmd: &CaseCommand,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let events = self.read_stream(&case.stream())?;
+        let version = events.last().map(|e| e.version).unwrap_or(0);
+        let new = {
+            let p = self.projections();
+            let ctx = Context { now, rules: &self.rules, org: &p.org, actor };
+            let other = join_target(cmd).and_then(|id| p.case(&id));
+            commands::correct(&events, target, cmd, &ctx, other)?
+        };
+        self.append(AppendRequest { expect: vec![(case.stream(), Expected::Exactly(version))], events: new })
+    }
+
+    /// Registers an actualisation (one new case per child).
+    pub fn register(
+        &self,
+        cmd: &commands::RegisterActualisation,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let events = {
+            let p = self.projections();
+            for (_, child) in &cmd.children {
+                if p.person(child).is_none() {
+                    return Err(StoreError::Domain(
+                        skyndsam_domain::DomainError::new(
+                            skyndsam_domain::ErrorCode::NotFound,
+                            "Barnet är inte registrerat.",
+                        )
+                        .field("children"),
+                    ));
+                }
+            }
+            let ctx = Context { now, rules: &self.rules, org: &p.org, actor };
+            commands::register_actualisation(cmd, &ctx)?
+        };
+        let expect = cmd.children.iter().map(|(c, _)| (c.stream(), Expected::NoStream)).collect();
+        self.append(AppendRequest { expect, events })
+    }
+
+    /// Walks the whole chain and reports the first broken link.
+    pub fn verify(&self) -> Result<VerifyReport, StoreError> {
+        self.with_reader(verify_backend)
+    }
+
+    /// Writes the journal as JSON Lines (one event per line, see docs/import-format.md).
+    pub fn export(&self, out: &mut dyn Write) -> Result<u64, StoreError> {
+        self.with_reader(|b| {
+            let mut n = 0;
+            b.scan(1, &mut |body, hash| {
+                let e = parse_body(body, hash)?;
+                serde_json::to_writer(&mut *out, &e).map_err(|e| StoreError::Backend(e.to_string()))?;
+                out.write_all(b"\n").map_err(|e| StoreError::Backend(e.to_string()))?;
+                n += 1;
+                Ok(())
+            })?;
+            Ok(n)
+        })
+    }
+
+    /// Imports a JSON Lines file, all or nothing. Lines with `seq`/`hash` must continue
+    /// the chain exactly (an export); lines without them (a conversion from another case
+    /// system) are sealed here.
+    pub fn import(&self, input: impl BufRead) -> Result<ImportReport, StoreError> {
+        let lines = read_import_lines(input)?;
+        let sealed = self.with_reader(|b| {
+            let head = b.head()?;
+            let mut sealed =
+                import::seal_lines(lines, head, |s| Ok(b.read_stream(s)?.last().map(|e| e.version).unwrap_or(0)))?;
+            import::validate(&mut sealed, &self.rules)?;
+            Ok(sealed)
+        })?;
+        let events: Vec<RecordedEvent> = sealed.into_iter().map(|(_, e)| e).collect();
+        let n = events.len() as u64;
+        let head = events.last().map(|e| e.hash.clone());
+        // The import goes through the appender's connection order: use the reader's
+        // connection inside one transaction, then rebuild the projections.
+        self.with_reader(|b| b.insert_sealed(&events))?;
+        {
+            let mut p = match self.projections.write() {
+                Ok(g) => g,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            for e in &events {
+                if let Some(projections::Refold(id)) = p.apply(e) {
+                    let stream = self.read_stream(&id.stream())?;
+                    p.refold(&stream);
+                }
+            }
+        }
+        Ok(ImportReport { events: n, head })
+    }
+
+    /// Stops the appender after the queued appends are written.
+    pub fn close(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        self.tx.take();
+        if let Some(h) = self.appender.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+fn join_target(cmd: &CaseCommand) -> Option<CaseId> {
+    match cmd {
+        CaseCommand::DecidePreliminaryAssessment(p) => match &p.outcome {
+            PreliminaryOutcome::JoinInvestigation { investigation_case } => Some(*investigation_case),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Folds the whole journal into fresh projections.
+pub fn rebuild(backend: &mut dyn Backend, p: &mut Projections) -> Result<(), StoreError> {
+    p.begin_rebuild();
+    let mut refold = Vec::new();
+    backend.scan(1, &mut |body, hash| {
+        let e = parse_body(body, hash)?;
+        if let Some(projections::Refold(id)) = p.apply(&e) {
+            refold.push(id);
+        }
+        Ok(())
+    })?;
+    refold.sort_unstable();
+    refold.dedup();
+    for id in refold {
+        let events = backend.read_stream(&id.stream())?;
+        p.refold(&events);
+    }
+    p.finish_rebuild();
+    Ok(())
+}
+
+pub fn verify_backend(b: &mut dyn Backend) -> Result<VerifyReport, StoreError> {
+    let mut v = ChainVerifier::new();
+    let mut broken: Option<BrokenAt> = None;
+    let mut position = 0u64;
+    b.scan(1, &mut |body, hash| {
+        if broken.is_some() {
+            return Ok(());
+        }
+        position += 1;
+        let res = match parse_body(body, hash) {
+            Ok(e) => v.check(&e, Some(body)).map_err(|l| (e.seq, l)),
+            Err(_) => Err((position, BrokenLink::Unreadable)),
+        };
+        if let Err((seq, link)) = res {
+            broken = Some(BrokenAt { seq, message: link.message_sv(), link });
+        }
+        Ok(())
+    })?;
+    Ok(VerifyReport { checked: v.checked, head: v.head().map(str::to_owned), broken })
+}
+
+fn read_import_lines(input: impl BufRead) -> Result<Vec<(usize, import::Line)>, StoreError> {
+    let mut out = Vec::new();
+    for (i, line) in input.lines().enumerate() {
+        let n = i + 1;
+        let line =
+            line.map_err(|_| StoreError::Import { line: n, message: "Raden kunde inte läsas (inte UTF-8?).".into() })?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let parsed: import::Line = serde_json::from_str(&line).map_err(|e| StoreError::Import {
+            line: n,
+            message: format!("Raden följer inte formatet: {}", import::sanitize(&e.to_string())),
+        })?;
+        out.push((n, parsed));
+    }
+    Ok(out)
+}
+
+pub mod import;
+
+/// Re-export for shells that need the state type.
+pub type Case = CaseState;
+/// Re-export for shells building events by hand (import, demo).
+pub type New = NewEvent;

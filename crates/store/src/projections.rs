@@ -1,0 +1,352 @@
+//! Read models built from the journal: open cases per unit and handler, the deadline book,
+//! the person index with earlier knowledge. Rebuilt at start, kept current on every append.
+//! No free text is held here; it is read per case from the journal.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use skyndsam_domain::case::{CaseState, Step};
+use skyndsam_domain::clock::{self, DeadlineKind, DeadlineState};
+use skyndsam_domain::events::{ActualisationKind, Payload, PreliminaryOutcome, RecordedEvent};
+use skyndsam_domain::ids::{CaseId, PersonId, StaffId, UnitId};
+use skyndsam_domain::org::Organisation;
+use skyndsam_domain::personnummer::{PersonalIdentityNumber, Sex};
+use skyndsam_domain::rules::RuleTable;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+/// A pending deadline in the book, ordered by when it falls due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct BookKey {
+    pub due_at: DateTime<Utc>,
+    pub case: CaseId,
+    pub kind: DeadlineKind,
+    pub last_day: NaiveDate,
+    pub hour_based: bool,
+}
+
+/// One row of the deadline book.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct BookRow {
+    pub case: CaseId,
+    pub kind: DeadlineKind,
+    pub last_day: NaiveDate,
+    pub due_at: DateTime<Utc>,
+    pub state: DeadlineState,
+}
+
+#[derive(Debug, Clone)]
+pub struct PersonEntry {
+    pub id: PersonId,
+    pub id_number: Option<PersonalIdentityNumber>,
+    pub name: String,
+    pub sex: Option<Sex>,
+    pub birth_date: Option<NaiveDate>,
+    pub protected_identity: bool,
+}
+
+/// One line of a child's earlier knowledge (tidigare kännedom).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KnowledgeRow {
+    pub case: CaseId,
+    pub kind: ActualisationKind,
+    pub received_on: NaiveDate,
+    pub step: Step,
+    /// "inleda", "inte inleda", "till pågående utredning" when decided
+    pub preliminary: Option<&'static str>,
+    pub investigated: bool,
+    pub investigation_outcome: Option<&'static str>,
+    pub interventions: Vec<&'static str>,
+}
+
+#[derive(Debug)]
+struct CaseEntry {
+    state: CaseState,
+    /// Where the case sits in the indexes now, so it can be taken out exactly.
+    pending: Vec<BookKey>,
+    book_unit: Option<UnitId>,
+    open_in: Option<(UnitId, Option<StaffId>)>,
+}
+
+impl CaseEntry {
+    fn new(state: CaseState) -> Self {
+        Self { state, pending: Vec::new(), book_unit: None, open_in: None }
+    }
+}
+
+pub struct Projections {
+    rules: Arc<RuleTable>,
+    pub org: Organisation,
+    cases: HashMap<CaseId, CaseEntry>,
+    persons: HashMap<PersonId, PersonEntry>,
+    by_id_number: HashMap<String, PersonId>,
+    person_cases: HashMap<PersonId, Vec<CaseId>>,
+    open_by_unit: HashMap<UnitId, BTreeSet<CaseId>>,
+    open_by_handler: HashMap<StaffId, BTreeSet<CaseId>>,
+    book: HashMap<UnitId, BTreeSet<BookKey>>,
+    /// Last sequence number applied.
+    pub last_seq: u64,
+    /// During a rebuild, indexing waits until every event is folded.
+    deferred: Option<std::collections::HashSet<CaseId>>,
+}
+
+/// What `apply` needs from the caller: a case whose events must be folded anew.
+pub struct Refold(pub CaseId);
+
+impl Projections {
+    pub fn new(rules: Arc<RuleTable>) -> Self {
+        Self {
+            rules,
+            org: Organisation::default(),
+            cases: HashMap::new(),
+            persons: HashMap::new(),
+            by_id_number: HashMap::new(),
+            person_cases: HashMap::new(),
+            open_by_unit: HashMap::new(),
+            open_by_handler: HashMap::new(),
+            book: HashMap::new(),
+            last_seq: 0,
+            deferred: None,
+        }
+    }
+
+    /// Starts a bulk load: folding continues as usual, indexing waits for `finish_rebuild`.
+    pub fn begin_rebuild(&mut self) {
+        self.deferred = Some(Default::default());
+    }
+
+    pub fn finish_rebuild(&mut self) {
+        if let Some(ids) = self.deferred.take() {
+            for id in ids {
+                self.reindex(id);
+            }
+        }
+    }
+
+    fn touch(&mut self, id: CaseId) {
+        match self.deferred.as_mut() {
+            Some(set) => {
+                set.insert(id);
+            }
+            None => self.reindex(id),
+        }
+    }
+
+    pub fn rules(&self) -> &RuleTable {
+        &self.rules
+    }
+
+    /// Applies one event. A correction of a case event returns `Some(Refold)`: the caller
+    /// reads the case's stream and calls `refold`.
+    pub fn apply(&mut self, e: &RecordedEvent) -> Option<Refold> {
+        self.last_seq = self.last_seq.max(e.seq);
+        match &e.payload {
+            Payload::UnitCreated(_)
+            | Payload::StaffRegistered(_)
+            | Payload::StaffQualificationChanged(_)
+            | Payload::RoleGranted(_)
+            | Payload::RoleRevoked(_) => {
+                self.org.apply(e);
+                None
+            }
+            Payload::PersonRegistered(p) => {
+                if let Some(n) = &p.id_number {
+                    self.by_id_number.insert(n.as_str().to_owned(), p.person);
+                }
+                self.persons.insert(
+                    p.person,
+                    PersonEntry {
+                        id: p.person,
+                        id_number: p.id_number.clone(),
+                        name: p.name.clone(),
+                        sex: p.sex.or_else(|| p.id_number.as_ref().and_then(|n| n.sex())),
+                        birth_date: p.birth_date.or_else(|| p.id_number.as_ref().and_then(|n| n.birth_date())),
+                        protected_identity: p.protected_identity,
+                    },
+                );
+                None
+            }
+            Payload::PersonUpdated(u) => {
+                let id = e.stream.strip_prefix("person/").and_then(|s| PersonId::parse(s).ok());
+                if let Some(p) = id.and_then(|id| self.persons.get_mut(&id)) {
+                    if let Some(n) = &u.name {
+                        p.name = n.clone();
+                    }
+                    if let Some(pi) = u.protected_identity {
+                        p.protected_identity = pi;
+                    }
+                }
+                None
+            }
+            _ => self.apply_case_event(e),
+        }
+    }
+
+    fn apply_case_event(&mut self, e: &RecordedEvent) -> Option<Refold> {
+        let id = CaseId::parse(e.stream.strip_prefix("case/")?).ok()?;
+        if e.meta.corrects.is_some() {
+            return Some(Refold(id));
+        }
+        if let Some(entry) = self.cases.get_mut(&id) {
+            entry.state.apply(e);
+        } else if let Some(state) = CaseState::start(e) {
+            self.person_cases.entry(state.child).or_default().push(id);
+            self.cases.insert(id, CaseEntry::new(state));
+        } else {
+            return None;
+        }
+        self.touch(id);
+        None
+    }
+
+    /// Replaces a case's state with a fresh fold of its events (after a correction).
+    pub fn refold(&mut self, events: &[RecordedEvent]) {
+        let Some(state) = CaseState::from_events(events) else { return };
+        let id = state.case;
+        match self.cases.get_mut(&id) {
+            Some(entry) => entry.state = state,
+            None => {
+                self.person_cases.entry(state.child).or_default().push(id);
+                self.cases.insert(id, CaseEntry::new(state));
+            }
+        }
+        self.touch(id);
+    }
+
+    /// Takes the case out of the indexes where it sits and puts it where it belongs now.
+    fn reindex(&mut self, id: CaseId) {
+        let Some(entry) = self.cases.get_mut(&id) else { return };
+        if let Some(u) = entry.book_unit.take() {
+            if let Some(set) = self.book.get_mut(&u) {
+                for k in entry.pending.drain(..) {
+                    set.remove(&k);
+                }
+            }
+        }
+        if let Some((u, h)) = entry.open_in.take() {
+            if let Some(set) = self.open_by_unit.get_mut(&u) {
+                set.remove(&id);
+            }
+            if let Some(set) = h.and_then(|h| self.open_by_handler.get_mut(&h)) {
+                set.remove(&id);
+            }
+        }
+        let state = &entry.state;
+        if state.is_open() {
+            self.open_by_unit.entry(state.unit.clone()).or_default().insert(id);
+            if let Some(h) = &state.handler {
+                self.open_by_handler.entry(h.clone()).or_default().insert(id);
+            }
+            entry.open_in = Some((state.unit.clone(), state.handler.clone()));
+        }
+        // The book is for action: pending deadlines of open cases. What a closed case
+        // missed is the self-inspection's business.
+        let pending: Vec<BookKey> = clock::specs(state, &self.rules)
+            .into_iter()
+            .filter(|s| s.met_at.is_none() && state.is_open())
+            .map(|s| BookKey {
+                due_at: s.due_at,
+                case: id,
+                kind: s.kind,
+                last_day: s.last_day,
+                hour_based: s.hour_based,
+            })
+            .collect();
+        if !pending.is_empty() {
+            let set = self.book.entry(state.unit.clone()).or_default();
+            for k in &pending {
+                set.insert(*k);
+            }
+            entry.book_unit = Some(state.unit.clone());
+        }
+        entry.pending = pending;
+    }
+
+    // ------------------------------------------------------------------ queries
+
+    pub fn case(&self, id: &CaseId) -> Option<&CaseState> {
+        self.cases.get(id).map(|e| &e.state)
+    }
+
+    pub fn case_count(&self) -> usize {
+        self.cases.len()
+    }
+
+    pub fn open_cases_in_unit(&self, unit: &UnitId) -> impl Iterator<Item = &CaseState> {
+        self.open_by_unit.get(unit).into_iter().flatten().filter_map(|id| self.case(id))
+    }
+
+    pub fn open_cases_of_handler(&self, staff: &StaffId) -> impl Iterator<Item = &CaseState> {
+        self.open_by_handler.get(staff).into_iter().flatten().filter_map(|id| self.case(id))
+    }
+
+    pub fn open_case_count(&self) -> usize {
+        self.open_by_unit.values().map(|s| s.len()).sum()
+    }
+
+    /// The deadline book: every pending deadline of the cases in `units`, soonest first,
+    /// with its state at `now`.
+    pub fn deadline_book(&self, units: &[UnitId], now: DateTime<Utc>) -> Vec<BookRow> {
+        let row = |k: &BookKey| BookRow {
+            case: k.case,
+            kind: k.kind,
+            last_day: k.last_day,
+            due_at: k.due_at,
+            state: clock::pending_state(&k.kind, k.due_at, k.last_day, k.hour_based, &self.rules, now),
+        };
+        let sets: Vec<&BTreeSet<BookKey>> = units.iter().filter_map(|u| self.book.get(u)).collect();
+        match sets.as_slice() {
+            [] => Vec::new(),
+            [one] => one.iter().map(row).collect(),
+            many => {
+                let mut keys: Vec<&BookKey> = many.iter().flat_map(|s| s.iter()).collect();
+                keys.sort_unstable();
+                keys.into_iter().map(row).collect()
+            }
+        }
+    }
+
+    pub fn person(&self, id: &PersonId) -> Option<&PersonEntry> {
+        self.persons.get(id)
+    }
+
+    pub fn person_by_id_number(&self, n: &PersonalIdentityNumber) -> Option<&PersonEntry> {
+        self.by_id_number.get(n.as_str()).and_then(|id| self.persons.get(id))
+    }
+
+    pub fn persons(&self) -> impl Iterator<Item = &PersonEntry> {
+        self.persons.values()
+    }
+
+    pub fn all_cases(&self) -> impl Iterator<Item = &CaseState> {
+        self.cases.values().map(|e| &e.state)
+    }
+
+    /// Earlier knowledge of a child: every case about them, newest first, optionally
+    /// excluding one (the case being assessed).
+    pub fn earlier_knowledge(&self, person: &PersonId, except: Option<&CaseId>) -> Vec<KnowledgeRow> {
+        let mut rows: Vec<KnowledgeRow> = self
+            .person_cases
+            .get(person)
+            .into_iter()
+            .flatten()
+            .filter(|id| Some(*id) != except)
+            .filter_map(|id| self.case(id))
+            .map(|c| KnowledgeRow {
+                case: c.case,
+                kind: c.kind,
+                received_on: skyndsam_domain::calendar::local_date(c.received_at),
+                step: c.step(),
+                preliminary: c.preliminary.as_ref().map(|p| match p.outcome {
+                    PreliminaryOutcome::Open => "inleda utredning",
+                    PreliminaryOutcome::NotOpen => "inte inleda utredning",
+                    PreliminaryOutcome::JoinInvestigation { .. } => "till pågående utredning",
+                }),
+                investigated: c.investigation.is_some(),
+                investigation_outcome: c.investigation.as_ref().and_then(|i| i.outcome),
+                interventions: c.interventions.iter().map(|i| i.kind.label_sv()).collect(),
+            })
+            .collect();
+        rows.sort_by(|a, b| b.received_on.cmp(&a.received_on));
+        rows
+    }
+}
