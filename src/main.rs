@@ -1,1 +1,274 @@
-fn main() {}
+//! `skyndsam` — the command line. A thin shell: parses arguments, opens the store, calls
+//! the core, prints. See README.md ("Kommandon") for the contract.
+
+mod bench;
+
+use anyhow::{bail, Context as _, Result};
+use chrono::{DateTime, NaiveDate, Utc};
+use clap::{Parser, Subcommand};
+use skyndsam_domain::calendar::{local_date, start_of_local_day};
+use skyndsam_domain::ids::UnitId;
+use skyndsam_domain::rules::RuleTable;
+use skyndsam_store::{AppendRequest, Store};
+use std::io::{BufReader, Write};
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(
+    name = "skyndsam",
+    version,
+    about = "Ärendeflöde och kvalitetssäkring för den sociala barn- och ungdomsvården"
+)]
+struct Cli {
+    /// Database: sqlite:PATH or postgres://…
+    #[arg(long, global = true, env = "SKYNDSAM_DATABASE", default_value = "sqlite:skyndsam.sqlite")]
+    database: String,
+    /// A municipality's own rule table (TOML); default: the shipped defaults.
+    #[arg(long, global = true, env = "SKYNDSAM_RULES")]
+    rules: Option<std::path::PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve HTTP (GET /health for now).
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// Fill an empty database with the demo municipality first.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Fill the database with a reproducible synthetic municipality.
+    Demo {
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// First year simulated (default: last year).
+        #[arg(long)]
+        year: Option<i32>,
+        #[arg(long, default_value_t = 8900)]
+        reports_per_year: u32,
+        /// Years simulated (default: 2 — last year complete and this year up to today).
+        #[arg(long, default_value_t = 2)]
+        years: u32,
+    },
+    /// Import a JSON Lines file (docs/import-format.md); all or nothing.
+    Import { file: std::path::PathBuf },
+    /// Export the journal as JSON Lines to stdout or a file.
+    Export {
+        #[arg(long, short)]
+        output: Option<std::path::PathBuf>,
+    },
+    /// The deadline book: pending deadlines, soonest first.
+    Deadlines {
+        /// Unit (and the units below it).
+        #[arg(long)]
+        unit: Option<String>,
+        /// As of this date (default today).
+        #[arg(long)]
+        at: Option<NaiveDate>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Walk the hash chain and report the first broken link.
+    Verify {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the JSON Schema of the import format.
+    Schema,
+    /// Benchmarks (see README, "Prestanda").
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
+}
+
+fn rules(cli: &Cli) -> Result<Arc<RuleTable>> {
+    let table = match &cli.rules {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("kan inte läsa {}", path.display()))?;
+            RuleTable::from_toml(&text)?
+        }
+        None => RuleTable::defaults()?,
+    };
+    Ok(Arc::new(table))
+}
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    if let Err(e) = run(Cli::parse()) {
+        eprintln!("fel: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let now = Utc::now();
+    match &cli.command {
+        Command::Schema => {
+            print!("{}", skyndsam_store::import::json_schema());
+            Ok(())
+        }
+        Command::Bench(b) => bench::run(b, &cli.database, rules(&cli)?),
+        Command::Serve { addr, demo } => {
+            let store = Arc::new(Store::open(&cli.database, rules(&cli)?)?);
+            if *demo && store.count()? == 0 {
+                fill_demo(&store, 1, now.date_naive().year_ce().1 as i32 - 1, 8900, 2, now)?;
+            }
+            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            rt.block_on(skyndsam_web::serve(store, *addr))?;
+            Ok(())
+        }
+        Command::Demo { seed, year, reports_per_year, years } => {
+            let store = Store::open(&cli.database, rules(&cli)?)?;
+            if store.count()? > 0 {
+                bail!("databasen innehåller redan händelser: demodata läses bara in i en tom databas");
+            }
+            let year = year.unwrap_or_else(|| local_date(now).year_ce().1 as i32 - 1);
+            fill_demo(&store, *seed, year, *reports_per_year, *years, now)?;
+            store.close();
+            Ok(())
+        }
+        Command::Import { file } => {
+            let store = Store::open(&cli.database, rules(&cli)?)?;
+            let f = std::fs::File::open(file).with_context(|| format!("kan inte öppna {}", file.display()))?;
+            let report = store.import(BufReader::new(f))?;
+            println!("Importerade {} händelser.", report.events);
+            Ok(())
+        }
+        Command::Export { output } => {
+            let store = Store::open(&cli.database, rules(&cli)?)?;
+            let n = match output {
+                Some(path) => {
+                    let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
+                    let n = store.export(&mut f)?;
+                    f.flush()?;
+                    n
+                }
+                None => {
+                    let stdout = std::io::stdout();
+                    let mut lock = std::io::BufWriter::new(stdout.lock());
+                    let n = store.export(&mut lock)?;
+                    lock.flush()?;
+                    n
+                }
+            };
+            eprintln!("Exporterade {n} händelser.");
+            Ok(())
+        }
+        Command::Deadlines { unit, at, json } => {
+            let store = Store::open(&cli.database, rules(&cli)?)?;
+            let at_time: DateTime<Utc> = match at {
+                Some(d) => start_of_local_day(*d) + chrono::Duration::hours(12),
+                None => now,
+            };
+            deadlines(&store, unit.as_deref(), at_time, *json)
+        }
+        Command::Verify { json } => {
+            let store = Store::open(&cli.database, rules(&cli)?)?;
+            let r = store.verify()?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                match &r.broken {
+                    None => println!(
+                        "Journalen är obruten: {} händelser kontrollerade. Senaste kontrollsumma: {}",
+                        r.checked,
+                        r.head.as_deref().unwrap_or("–")
+                    ),
+                    Some(b) => println!("Journalen är bruten vid händelse {}: {}.", b.seq, b.message),
+                }
+            }
+            if r.broken.is_some() {
+                std::process::exit(2);
+            }
+            Ok(())
+        }
+    }
+}
+
+use chrono::Datelike;
+
+fn fill_demo(store: &Store, seed: u64, year: i32, reports_per_year: u32, years: u32, now: DateTime<Utc>) -> Result<()> {
+    let cfg = skyndsam_demo::Config { seed, year, years, reports_per_year, as_of: now };
+    let started = std::time::Instant::now();
+    let (events, stats) = skyndsam_demo::generate(&cfg, store.rules())?;
+    let mut it = events.into_iter().peekable();
+    while it.peek().is_some() {
+        let chunk: Vec<_> = it.by_ref().take(5000).collect();
+        store.append(AppendRequest::new(chunk))?;
+    }
+    eprintln!(
+        "Demokommunen skapad på {:.1} s: {} aktualiseringar om {} barn, {} förhandsbedömningar ({:.0} % efter 14 dagar), {} avslutade utredningar ({:.0} % över 4 månader), {} händelser.",
+        started.elapsed().as_secs_f64(),
+        stats.reports,
+        stats.children,
+        stats.preliminary_decided,
+        pct(stats.preliminary_over_14_days, stats.preliminary_decided),
+        stats.investigations_closed,
+        pct(stats.investigations_over_4_months, stats.investigations_closed),
+        stats.events
+    );
+    Ok(())
+}
+
+fn pct(a: u64, b: u64) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        100.0 * a as f64 / b as f64
+    }
+}
+
+fn deadlines(store: &Store, unit: Option<&str>, now: DateTime<Utc>, json: bool) -> Result<()> {
+    let p = store.projections();
+    let units: Vec<UnitId> = match unit {
+        Some(u) => {
+            let id = UnitId::parse(u)?;
+            if p.org.unit(&id).is_none() {
+                bail!("enheten {u} finns inte");
+            }
+            p.org.subtree(&id)
+        }
+        None => p.org.units.keys().cloned().collect(),
+    };
+    let rows = p.deadline_book(&units, now);
+    if json {
+        let out: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|r| {
+                let c = p.case(&r.case);
+                serde_json::json!({
+                    "case": r.case,
+                    "deadline": r.kind,
+                    "name": r.kind.label_sv(),
+                    "last_day": r.last_day,
+                    "due_at": r.due_at,
+                    "state": r.state,
+                    "unit": c.map(|c| c.unit.as_str()),
+                    "handler": c.and_then(|c| c.handler.as_ref().map(|h| h.as_str())),
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(());
+    }
+    println!("Fristbok per {} — {} väntande frister", local_date(now), rows.len());
+    println!("{:<10}  {:<18}  {:<30}  {:<22}  {:<20}  ärende", "sista dag", "status", "frist", "enhet", "handläggare");
+    for r in &rows {
+        let c = p.case(&r.case);
+        println!(
+            "{:<10}  {:<18}  {:<30}  {:<22}  {:<20}  {}",
+            r.last_day,
+            r.state.label_sv(),
+            r.kind.label_sv(),
+            c.map(|c| c.unit.as_str()).unwrap_or("–"),
+            c.and_then(|c| c.handler.as_ref().map(|h| h.as_str())).unwrap_or("ej fördelat"),
+            r.case
+        );
+    }
+    Ok(())
+}

@@ -367,7 +367,7 @@ pub struct ProtectionAssessmentRecorded {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "kind", content = "data", rename_all = "snake_case", deny_unknown_fields)]
 pub enum PreliminaryOutcome {
     /// inleda utredning
     Open,
@@ -630,7 +630,7 @@ pub struct GrantedIntervention {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "kind", content = "data", rename_all = "snake_case", deny_unknown_fields)]
 pub enum InvestigationOutcome {
     /// bevilja insats
     GrantIntervention { interventions: Vec<GrantedIntervention> },

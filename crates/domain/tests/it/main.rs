@@ -1,0 +1,7 @@
+//! Integration tests of the pure core: one binary (see DEVELOPERS.md).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod case_walk;
+mod dates;
+mod flow_rules;
+mod harness;
