@@ -36,6 +36,9 @@ impl AppendRequest {
 
 pub type AppendResult = Result<Vec<RecordedEvent>, StoreError>;
 
+/// Receives each stored event's body bytes and hash during a scan.
+pub type ScanFn<'a> = dyn FnMut(&[u8], &str) -> Result<(), StoreError> + 'a;
+
 /// Storage of the journal. One implementation per database; the rest of the system only
 /// sees this. Implementations are used from one thread at a time.
 pub trait Backend: Send {
@@ -46,11 +49,7 @@ pub trait Backend: Send {
     /// The events of one stream, in order.
     fn read_stream(&mut self, stream: &str) -> Result<Vec<RecordedEvent>, StoreError>;
     /// Every event from `from_seq` in order, with its stored body bytes.
-    fn scan(
-        &mut self,
-        from_seq: u64,
-        f: &mut dyn FnMut(&[u8], &str) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError>;
+    fn scan(&mut self, from_seq: u64, f: &mut ScanFn) -> Result<(), StoreError>;
     /// Inserts already sealed events verbatim (import), in one transaction, after checking
     /// that they continue the chain at the current head.
     fn insert_sealed(&mut self, events: &[RecordedEvent]) -> Result<(), StoreError>;

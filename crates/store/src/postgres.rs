@@ -4,7 +4,7 @@
 use postgres::{Client, NoTls};
 use skyndsam_domain::events::RecordedEvent;
 
-use crate::backend::{body_of, check_continues, seal_group, AppendRequest, AppendResult, Backend};
+use crate::backend::{body_of, check_continues, seal_group, AppendRequest, AppendResult, Backend, ScanFn};
 use crate::error::StoreError;
 use crate::migrations::POSTGRES;
 
@@ -129,11 +129,7 @@ impl Backend for PostgresBackend {
         rows.iter().map(|r| crate::parse_body(r.get::<_, &str>(0).as_bytes(), r.get::<_, &str>(1))).collect()
     }
 
-    fn scan(
-        &mut self,
-        from_seq: u64,
-        f: &mut dyn FnMut(&[u8], &str) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
+    fn scan(&mut self, from_seq: u64, f: &mut ScanFn) -> Result<(), StoreError> {
         // Page through by seq so a large journal never sits in memory at once.
         let mut next = from_seq as i64;
         loop {

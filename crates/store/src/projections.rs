@@ -346,7 +346,7 @@ impl Projections {
                 interventions: c.interventions.iter().map(|i| i.kind.label_sv()).collect(),
             })
             .collect();
-        rows.sort_by(|a, b| b.received_on.cmp(&a.received_on));
+        rows.sort_by_key(|r| std::cmp::Reverse(r.received_on));
         rows
     }
 }

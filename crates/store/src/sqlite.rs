@@ -3,7 +3,7 @@
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use skyndsam_domain::events::RecordedEvent;
 
-use crate::backend::{body_of, check_continues, seal_group, AppendRequest, AppendResult, Backend};
+use crate::backend::{body_of, check_continues, seal_group, AppendRequest, AppendResult, Backend, ScanFn};
 use crate::error::StoreError;
 use crate::migrations::SQLITE;
 
@@ -103,11 +103,7 @@ impl Backend for SqliteBackend {
         Ok(out)
     }
 
-    fn scan(
-        &mut self,
-        from_seq: u64,
-        f: &mut dyn FnMut(&[u8], &str) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
+    fn scan(&mut self, from_seq: u64, f: &mut ScanFn) -> Result<(), StoreError> {
         let mut stmt = self.conn.prepare("SELECT body, hash FROM events WHERE seq >= ?1 ORDER BY seq")?;
         let mut rows = stmt.query([from_seq as i64])?;
         while let Some(r) = rows.next()? {

@@ -1,0 +1,88 @@
+//! The CLI contract: demo, deadlines, verify, export → import (same hashes), bad input.
+
+use crate::crash::bin;
+use std::process::Command;
+
+fn run(args: &[&str]) -> std::process::Output {
+    Command::new(bin()).args(args).env("RUST_LOG", "error").output().unwrap()
+}
+
+#[test]
+fn demo_then_deadlines_verify_and_an_export_import_round_trip_with_the_same_hashes() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = format!("sqlite:{}", dir.path().join("a.sqlite").display());
+    let b = format!("sqlite:{}", dir.path().join("b.sqlite").display());
+    let out =
+        run(&["--database", &a, "demo", "--seed", "7", "--reports-per-year", "300", "--years", "2", "--year", "2025"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Demokommunen skapad"));
+    // A second demo into the same database is refused.
+    let again = run(&["--database", &a, "demo"]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("tom databas"));
+
+    let out = run(&["--database", &a, "deadlines", "--json", "--at", "2026-11-20"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(!rows.is_empty(), "the demo leaves open cases with pending deadlines");
+    let days: Vec<&str> = rows.iter().map(|r| r["due_at"].as_str().unwrap()).collect();
+    assert!(days.windows(2).all(|w| w[0] <= w[1]), "soonest first");
+    assert!(rows.iter().any(|r| r["state"] == "overdue"));
+    let human = run(&["--database", &a, "deadlines", "--unit", "mottagning", "--at", "2026-11-20"]);
+    assert!(String::from_utf8_lossy(&human.stdout).starts_with("Fristbok per 2026-11-20"));
+    let bad_unit = run(&["--database", &a, "deadlines", "--unit", "finns-inte"]);
+    assert!(!bad_unit.status.success());
+    assert!(String::from_utf8_lossy(&bad_unit.stderr).contains("finns inte"));
+
+    let v = run(&["--database", &a, "verify"]);
+    assert!(v.status.success());
+    let verified = String::from_utf8_lossy(&v.stdout).to_string();
+    assert!(verified.contains("obruten"), "{verified}");
+
+    let file = dir.path().join("export.jsonl");
+    let f = file.to_str().unwrap();
+    assert!(run(&["--database", &a, "export", "--output", f]).status.success());
+    let imp = run(&["--database", &b, "import", f]);
+    assert!(imp.status.success(), "{}", String::from_utf8_lossy(&imp.stderr));
+    let again = run(&["--database", &b, "export"]);
+    assert_eq!(
+        String::from_utf8(again.stdout).unwrap(),
+        std::fs::read_to_string(&file).unwrap(),
+        "same journal, same hashes"
+    );
+    let vb = String::from_utf8_lossy(&run(&["--database", &b, "verify"]).stdout).to_string();
+    assert_eq!(verified.split(':').next_back(), vb.split(':').next_back(), "same head hash");
+}
+
+#[test]
+fn a_bad_import_line_is_reported_by_number_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite:{}", dir.path().join("x.sqlite").display());
+    let file = dir.path().join("bad.jsonl");
+    std::fs::write(&file, "{\"stream\":\"org\"}\n").unwrap();
+    let out = run(&["--database", &db, "import", file.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Rad 1"), "{}", String::from_utf8_lossy(&out.stderr));
+    let v = run(&["--database", &db, "verify", "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&v.stdout).unwrap();
+    assert_eq!(report["checked"], 0);
+}
+
+#[test]
+fn an_unknown_database_url_is_a_clear_error() {
+    let out = run(&["--database", "mysql://x", "verify"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("sqlite:SÖKVÄG eller postgres://"));
+}
+
+#[test]
+fn the_published_import_schema_is_the_one_the_code_generates() {
+    let out = run(&["schema"]);
+    let published =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/import-format.schema.json")).unwrap();
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        published,
+        "regenerate with: skyndsam schema > docs/import-format.schema.json"
+    );
+}
