@@ -272,7 +272,7 @@ pub fn synthetic_case(i: u64, unit: &UnitId, now: DateTime<Utc>) -> Vec<NewEvent
             }),
         },
     ];
-    if i % 4 != 0 {
+    if !i.is_multiple_of(4) {
         out.push(NewEvent {
             stream: s.clone(),
             meta: m(received + Duration::days(3)),

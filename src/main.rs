@@ -140,18 +140,18 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Export { output } => {
-            let store = Store::open(&cli.database, rules(&cli)?)?;
+            let mut store = skyndsam_store::open_backend(&cli.database)?;
             let n = match output {
                 Some(path) => {
                     let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
-                    let n = store.export(&mut f)?;
+                    let n = skyndsam_store::export_backend(&mut *store, &mut f)?;
                     f.flush()?;
                     n
                 }
                 None => {
                     let stdout = std::io::stdout();
                     let mut lock = std::io::BufWriter::new(stdout.lock());
-                    let n = store.export(&mut lock)?;
+                    let n = skyndsam_store::export_backend(&mut *store, &mut lock)?;
                     lock.flush()?;
                     n
                 }
@@ -168,8 +168,8 @@ fn run(cli: Cli) -> Result<()> {
             deadlines(&store, unit.as_deref(), at_time, *json)
         }
         Command::Verify { json } => {
-            let store = Store::open(&cli.database, rules(&cli)?)?;
-            let r = store.verify()?;
+            let mut backend = skyndsam_store::open_backend(&cli.database)?;
+            let r = skyndsam_store::verify_backend(&mut *backend)?;
             if *json {
                 println!("{}", serde_json::to_string_pretty(&r)?);
             } else {

@@ -99,8 +99,14 @@ impl Builder<'_> {
         self.events.push(NewEvent { stream: ORG_STREAM.into(), meta: self.meta.clone(), payload });
     }
 
-    fn unit(&mut self, slug: &str, name: &str, parent: Option<&UnitId>, kind: UnitKind, function: UnitFunction)
-        -> Result<UnitId, DomainError> {
+    fn unit(
+        &mut self,
+        slug: &str,
+        name: &str,
+        parent: Option<&UnitId>,
+        kind: UnitKind,
+        function: UnitFunction,
+    ) -> Result<UnitId, DomainError> {
         let unit = UnitId::parse(slug)?;
         self.push(Payload::UnitCreated(UnitCreated {
             unit: unit.clone(),
@@ -145,10 +151,7 @@ impl Builder<'_> {
 
 /// Builds the organisation. Returns its events, the folded organisation, the staff
 /// tables and the next journal sequence number.
-pub fn build(
-    rng: &mut ChaCha8Rng,
-    year: i32,
-) -> Result<(Vec<NewEvent>, Organisation, Municipality, u64), DomainError> {
+pub fn build(rng: &mut ChaCha8Rng, year: i32) -> Result<(Vec<NewEvent>, Organisation, Municipality, u64), DomainError> {
     let from = NaiveDate::from_ymd_opt(year - 1, 1, 1).ok_or_else(|| bug("ogiltigt år"))?;
     let meta = EventMeta {
         recorded_at: local(from, 7 * 60),
@@ -161,7 +164,8 @@ pub fn build(
     };
     let mut b = Builder { rng, events: Vec::new(), meta, from, used: BTreeSet::new(), people: Vec::new() };
 
-    let admin = b.unit("socialforvaltningen", "Socialförvaltningen", None, UnitKind::Administration, UnitFunction::Management)?;
+    let admin =
+        b.unit("socialforvaltningen", "Socialförvaltningen", None, UnitKind::Administration, UnitFunction::Management)?;
     let area = b.unit("barn-och-unga", "Barn och unga", Some(&admin), UnitKind::Area, UnitFunction::Management)?;
     let head = b.staff(Role::HeadOfAdministration, &admin, "Förvaltningschef", true)?;
     let area_manager = b.staff(Role::AreaManager, &area, "Områdeschef", true)?;
@@ -224,12 +228,8 @@ pub fn build(
     }
 
     let on = NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(|| bug("ogiltigt år"))?;
-    let mut staff = vec![Member {
-        name: "Systemet".into(),
-        title: "E-tjänst".into(),
-        qualified: false,
-        actor: Actor::system(),
-    }];
+    let mut staff =
+        vec![Member { name: "Systemet".into(), title: "E-tjänst".into(), qualified: false, actor: Actor::system() }];
     for (id, role, qualified, name, title) in b.people {
         let actor = org.actor(&id, role, on).ok_or_else(|| bug("en roll saknas"))?;
         staff.push(Member { name, title, qualified, actor });

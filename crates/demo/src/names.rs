@@ -7,9 +7,42 @@ pub const GIRLS: &[&str] = &[
 ];
 
 pub const BOYS: &[&str] = &[
-    "William", "Noah", "Hugo", "Liam", "Lucas", "Oliver", "Elias", "Adam", "Alexander", "Matteo", "Leo", "Oscar",
-    "Viktor", "Theo", "Nils", "Isak", "Ludvig", "Filip", "Axel", "Emil", "Vincent", "Melvin", "Omar", "Ali", "Ahmed",
-    "Yusuf", "Sixten", "Arvid", "Malte", "Sam", "Edvin", "Loke", "Harry", "Kevin", "Milo", "Mohammed",
+    "William",
+    "Noah",
+    "Hugo",
+    "Liam",
+    "Lucas",
+    "Oliver",
+    "Elias",
+    "Adam",
+    "Alexander",
+    "Matteo",
+    "Leo",
+    "Oscar",
+    "Viktor",
+    "Theo",
+    "Nils",
+    "Isak",
+    "Ludvig",
+    "Filip",
+    "Axel",
+    "Emil",
+    "Vincent",
+    "Melvin",
+    "Omar",
+    "Ali",
+    "Ahmed",
+    "Yusuf",
+    "Sixten",
+    "Arvid",
+    "Malte",
+    "Sam",
+    "Edvin",
+    "Loke",
+    "Harry",
+    "Kevin",
+    "Milo",
+    "Mohammed",
 ];
 
 /// Adult first names for staff and reporters.
@@ -66,7 +99,8 @@ pub const HEALTH: &[&str] = &[
 pub const POLICE: &[&str] = &["Polisen, lokalpolisområde Exempelstad", "Polisen, länskommunikationscentralen"];
 pub const SOCIAL: &[&str] =
     &["Socialförvaltningen, vuxenenheten", "Socialtjänsten i Provköping", "Socialförvaltningen, försörjningsstöd"];
-pub const AUTHORITIES: &[&str] = &["Försäkringskassan", "Kriminalvården, frivården", "Migrationsverket", "Åklagarmyndigheten"];
+pub const AUTHORITIES: &[&str] =
+    &["Försäkringskassan", "Kriminalvården, frivården", "Migrationsverket", "Åklagarmyndigheten"];
 
 /// A lower-case ASCII slug for a staff id ("amira.hassan").
 pub fn slug(first: &str, last: &str) -> String {

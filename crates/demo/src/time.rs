@@ -4,7 +4,9 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use skyndsam_domain::calendar::{add_months_clamped, is_non_working_day, next_working_day_on_or_after, start_of_local_day, TZ};
+use skyndsam_domain::calendar::{
+    add_months_clamped, is_non_working_day, next_working_day_on_or_after, start_of_local_day, TZ,
+};
 
 /// `minute` minutes after local midnight on `d` (local wall-clock time), as UTC.
 pub fn local(d: NaiveDate, minute: u32) -> DateTime<Utc> {

@@ -323,17 +323,7 @@ impl Store {
 
     /// Writes the journal as JSON Lines (one event per line, see docs/import-format.md).
     pub fn export(&self, out: &mut dyn Write) -> Result<u64, StoreError> {
-        self.with_reader(|b| {
-            let mut n = 0;
-            b.scan(1, &mut |body, hash| {
-                let e = parse_body(body, hash)?;
-                serde_json::to_writer(&mut *out, &e).map_err(|e| StoreError::Backend(e.to_string()))?;
-                out.write_all(b"\n").map_err(|e| StoreError::Backend(e.to_string()))?;
-                n += 1;
-                Ok(())
-            })?;
-            Ok(n)
-        })
+        self.with_reader(|b| export_backend(b, out))
     }
 
     /// Imports a JSON Lines file, all or nothing. Lines with `seq`/`hash` must continue
@@ -417,6 +407,19 @@ pub fn rebuild(backend: &mut dyn Backend, p: &mut Projections) -> Result<(), Sto
     }
     p.finish_rebuild();
     Ok(())
+}
+
+/// Writes the journal as JSON Lines without building projections (the CLI's `export`).
+pub fn export_backend(b: &mut dyn Backend, out: &mut dyn Write) -> Result<u64, StoreError> {
+    let mut n = 0;
+    b.scan(1, &mut |body, hash| {
+        let e = parse_body(body, hash)?;
+        serde_json::to_writer(&mut *out, &e).map_err(|e| StoreError::Backend(e.to_string()))?;
+        out.write_all(b"\n").map_err(|e| StoreError::Backend(e.to_string()))?;
+        n += 1;
+        Ok(())
+    })?;
+    Ok(n)
 }
 
 pub fn verify_backend(b: &mut dyn Backend) -> Result<VerifyReport, StoreError> {
