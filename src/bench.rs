@@ -62,11 +62,13 @@ pub fn run(cmd: &BenchCommand, database: &str, rules: Arc<RuleTable>) -> Result<
                 }
                 rates.push(rate);
             }
+            let (groups, requests) = skyndsam_store::appender_stats();
             println!(
-                "append: {} skrivare, {} händelser per körning, median {:.0} händelser/s ({} kärnor, {})",
+                "append: {} skrivare, {} händelser per körning, median {:.0} händelser/s, i snitt {:.1} händelser per commit ({} kärnor, {})",
                 writers,
                 events,
                 median(&mut rates),
+                requests as f64 / groups.max(1) as f64,
                 cores,
                 backend_name(database)
             );

@@ -47,17 +47,31 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// Seals a new event at its place in the chain.
 pub fn seal(e: NewEvent, seq: u64, version: u32, prev_hash: &str) -> Result<RecordedEvent, DomainError> {
+    seal_with_body(e, seq, version, prev_hash).map(|(e, _)| e)
+}
+
+/// Seals a new event and returns the canonical body its hash covers (what a store keeps).
+pub fn seal_with_body(
+    e: NewEvent,
+    seq: u64,
+    version: u32,
+    prev_hash: &str,
+) -> Result<(RecordedEvent, Vec<u8>), DomainError> {
     let body = body_bytes(seq, &e.stream, version, &e.meta, SCHEMA_VERSION, &e.payload, prev_hash)?;
-    Ok(RecordedEvent {
-        seq,
-        stream: e.stream,
-        version,
-        meta: e.meta,
-        schema: SCHEMA_VERSION,
-        payload: e.payload,
-        prev_hash: prev_hash.to_owned(),
-        hash: sha256_hex(&body),
-    })
+    let hash = sha256_hex(&body);
+    Ok((
+        RecordedEvent {
+            seq,
+            stream: e.stream,
+            version,
+            meta: e.meta,
+            schema: SCHEMA_VERSION,
+            payload: e.payload,
+            prev_hash: prev_hash.to_owned(),
+            hash,
+        },
+        body,
+    ))
 }
 
 /// Why a link of the chain is broken.

@@ -1,7 +1,7 @@
 //! The one small storage trait, and the pieces both backends share.
 
 use skyndsam_domain::events::{NewEvent, RecordedEvent};
-use skyndsam_domain::journal::{seal, GENESIS_HASH};
+use skyndsam_domain::journal::{seal_with_body, GENESIS_HASH};
 use std::collections::HashMap;
 
 use crate::error::StoreError;
@@ -65,11 +65,12 @@ pub(crate) fn seal_group(
     group: &[&AppendRequest],
     head: Option<(u64, String)>,
     mut version_of: impl FnMut(&str) -> Result<u32, StoreError>,
-) -> Result<(Vec<AppendResult>, Vec<RecordedEvent>), StoreError> {
+) -> Result<(Vec<AppendResult>, Vec<Vec<u8>>), StoreError> {
     let (mut seq, mut prev) = head.unwrap_or((0, GENESIS_HASH.to_owned()));
     let mut versions: HashMap<String, u32> = HashMap::new();
     let mut results = Vec::with_capacity(group.len());
-    let mut sealed_all = Vec::new();
+    // Canonical bodies of every sealed event, in seq order (what the backend stores).
+    let mut bodies = Vec::new();
     for req in group {
         // Current versions of every stream this request touches.
         let mut local: HashMap<&str, u32> = HashMap::new();
@@ -105,7 +106,8 @@ pub(crate) fn seal_group(
         for ev in &req.events {
             let v = local.get(ev.stream.as_str()).copied().unwrap_or(0) + 1;
             seq += 1;
-            let rec = seal(ev.clone(), seq, v, &prev).map_err(StoreError::Domain)?;
+            let (rec, body) = seal_with_body(ev.clone(), seq, v, &prev).map_err(StoreError::Domain)?;
+            bodies.push(body);
             prev = rec.hash.clone();
             local.insert(ev.stream.as_str(), v);
             sealed.push(rec);
@@ -113,10 +115,9 @@ pub(crate) fn seal_group(
         for (s, v) in local {
             versions.insert(s.to_owned(), v);
         }
-        sealed_all.extend(sealed.iter().cloned());
         results.push(Ok(sealed));
     }
-    Ok((results, sealed_all))
+    Ok((results, bodies))
 }
 
 /// Checks that sealed events continue the chain at `head` (import).
@@ -131,6 +132,14 @@ pub(crate) fn check_continues(events: &[RecordedEvent], head: &Option<(u64, Stri
         }
     }
     Ok(())
+}
+
+/// The sealed events of a group's successful requests, in seq order, with their bodies.
+pub(crate) fn sealed_rows<'a>(
+    results: &'a [AppendResult],
+    bodies: &'a [Vec<u8>],
+) -> impl Iterator<Item = (&'a RecordedEvent, &'a [u8])> + 'a {
+    results.iter().flatten().flatten().zip(bodies.iter().map(|b| b.as_slice()))
 }
 
 /// The canonical body stored for an event.

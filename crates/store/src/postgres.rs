@@ -4,7 +4,7 @@
 use postgres::{Client, NoTls};
 use skyndsam_domain::events::RecordedEvent;
 
-use crate::backend::{body_of, check_continues, seal_group, AppendRequest, AppendResult, Backend, ScanFn};
+use crate::backend::{body_of, check_continues, seal_group, sealed_rows, AppendRequest, AppendResult, Backend, ScanFn};
 use crate::error::StoreError;
 use crate::migrations::POSTGRES;
 
@@ -78,12 +78,16 @@ fn head_of(c: &mut impl postgres::GenericClient) -> Result<Option<(u64, String)>
     Ok(row.map(|r| (r.get::<_, i64>(0) as u64, r.get::<_, String>(1))))
 }
 
-fn insert(tx: &mut postgres::Transaction, events: &[RecordedEvent]) -> Result<(), StoreError> {
-    if events.is_empty() {
+fn insert<'a>(
+    tx: &mut postgres::Transaction,
+    rows: impl Iterator<Item = (&'a RecordedEvent, &'a [u8])>,
+) -> Result<(), StoreError> {
+    let rows: Vec<(&RecordedEvent, &[u8])> = rows.collect();
+    if rows.is_empty() {
         return Ok(());
     }
     // One multi-row statement per chunk: far fewer round trips than one per event.
-    for chunk in events.chunks(500) {
+    for chunk in rows.chunks(500) {
         let mut seqs = Vec::with_capacity(chunk.len());
         let mut streams = Vec::with_capacity(chunk.len());
         let mut versions = Vec::with_capacity(chunk.len());
@@ -91,13 +95,13 @@ fn insert(tx: &mut postgres::Transaction, events: &[RecordedEvent]) -> Result<()
         let mut recorded = Vec::with_capacity(chunk.len());
         let mut bodies = Vec::with_capacity(chunk.len());
         let mut hashes = Vec::with_capacity(chunk.len());
-        for e in chunk {
+        for (e, body) in chunk {
             seqs.push(e.seq as i64);
             streams.push(e.stream.clone());
             versions.push(e.version as i32);
             types.push(e.payload.type_name().to_owned());
             recorded.push(e.meta.recorded_at.to_rfc3339());
-            bodies.push(String::from_utf8(body_of(e)?).map_err(|e| StoreError::Backend(e.to_string()))?);
+            bodies.push(std::str::from_utf8(body).map_err(|e| StoreError::Backend(e.to_string()))?.to_owned());
             hashes.push(e.hash.clone());
         }
         tx.execute(
@@ -115,11 +119,11 @@ impl Backend for PostgresBackend {
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK])?;
         let head = head_of(&mut tx)?;
         let stmt = tx.prepare("SELECT COALESCE(MAX(version), 0) FROM events WHERE stream = $1")?;
-        let (results, sealed) = seal_group(group, head, |s| {
+        let (results, bodies) = seal_group(group, head, |s| {
             let row = tx.query_one(&stmt, &[&s])?;
             Ok(row.get::<_, i32>(0) as u32)
         })?;
-        insert(&mut tx, &sealed)?;
+        insert(&mut tx, sealed_rows(&results, &bodies))?;
         tx.commit()?;
         Ok(results)
     }
@@ -148,7 +152,8 @@ impl Backend for PostgresBackend {
         let mut tx = self.client.transaction()?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK])?;
         check_continues(events, &head_of(&mut tx)?)?;
-        insert(&mut tx, events)?;
+        let bodies = events.iter().map(body_of).collect::<Result<Vec<_>, _>>()?;
+        insert(&mut tx, events.iter().zip(bodies.iter().map(|b| b.as_slice())))?;
         tx.commit()?;
         Ok(())
     }

@@ -3,7 +3,7 @@
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use skyndsam_domain::events::RecordedEvent;
 
-use crate::backend::{body_of, check_continues, seal_group, AppendRequest, AppendResult, Backend, ScanFn};
+use crate::backend::{body_of, check_continues, seal_group, sealed_rows, AppendRequest, AppendResult, Backend, ScanFn};
 use crate::error::StoreError;
 use crate::migrations::SQLITE;
 
@@ -55,13 +55,15 @@ fn head_of(conn: &Connection) -> Result<Option<(u64, String)>, StoreError> {
         .optional()?)
 }
 
-fn insert(tx: &rusqlite::Transaction, events: &[RecordedEvent]) -> Result<(), StoreError> {
+fn insert<'a>(
+    tx: &rusqlite::Transaction,
+    rows: impl Iterator<Item = (&'a RecordedEvent, &'a [u8])>,
+) -> Result<(), StoreError> {
     let mut stmt = tx.prepare_cached(
         "INSERT INTO events (seq, stream, version, type, recorded_at, body, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
-    for e in events {
-        let body = body_of(e)?;
-        let body = String::from_utf8(body).map_err(|e| StoreError::Backend(e.to_string()))?;
+    for (e, body) in rows {
+        let body = std::str::from_utf8(body).map_err(|e| StoreError::Backend(e.to_string()))?;
         stmt.execute(params![
             e.seq as i64,
             e.stream,
@@ -83,11 +85,11 @@ impl Backend for SqliteBackend {
     fn append_group(&mut self, group: &[&AppendRequest]) -> Result<Vec<AppendResult>, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let head = head_of(&tx)?;
-        let (results, sealed) = {
+        let (results, bodies) = {
             let mut stmt = tx.prepare_cached("SELECT COALESCE(MAX(version), 0) FROM events WHERE stream = ?1")?;
             seal_group(group, head, |s| Ok(stmt.query_row([s], |r| r.get::<_, u32>(0))?))?
         };
-        insert(&tx, &sealed)?;
+        insert(&tx, sealed_rows(&results, &bodies))?;
         tx.commit()?;
         Ok(results)
     }
@@ -117,7 +119,8 @@ impl Backend for SqliteBackend {
     fn insert_sealed(&mut self, events: &[RecordedEvent]) -> Result<(), StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         check_continues(events, &head_of(&tx)?)?;
-        insert(&tx, events)?;
+        let bodies = events.iter().map(body_of).collect::<Result<Vec<_>, _>>()?;
+        insert(&tx, events.iter().zip(bodies.iter().map(|b| b.as_slice())))?;
         tx.commit()?;
         Ok(())
     }

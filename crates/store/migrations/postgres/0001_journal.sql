@@ -10,7 +10,6 @@ CREATE TABLE events (
     hash        TEXT        NOT NULL,
     UNIQUE (stream, version)
 );
-CREATE INDEX events_type ON events (type);
 
 CREATE FUNCTION events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -10,7 +10,6 @@ CREATE TABLE events (
     hash        TEXT    NOT NULL,
     UNIQUE (stream, version)
 );
-CREATE INDEX events_type ON events (type);
 
 CREATE TRIGGER events_no_update BEFORE UPDATE ON events
 BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
