@@ -145,6 +145,20 @@ pub fn pending_state(
     rules: &RuleTable,
     now: DateTime<Utc>,
 ) -> DeadlineState {
+    pending_state_on(kind, due_at, last_day, hour_based, rules, now, local_date(now))
+}
+
+/// As `pending_state`, with today's Stockholm date computed once by the caller (the
+/// deadline book asks this for every row).
+pub fn pending_state_on(
+    kind: &DeadlineKind,
+    due_at: DateTime<Utc>,
+    last_day: NaiveDate,
+    hour_based: bool,
+    rules: &RuleTable,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+) -> DeadlineState {
     if now >= due_at {
         return DeadlineState::Overdue;
     }
@@ -155,7 +169,6 @@ pub fn pending_state(
             DeadlineState::Ok
         };
     }
-    let today = local_date(now);
     if today == last_day {
         DeadlineState::DueToday
     } else if (last_day - today).num_days() <= i64::from(notice_days(kind, rules)) {

@@ -286,12 +286,13 @@ impl Projections {
     /// The deadline book: every pending deadline of the cases in `units`, soonest first,
     /// with its state at `now`.
     pub fn deadline_book(&self, units: &[UnitId], now: DateTime<Utc>) -> Vec<BookRow> {
+        let today = skyndsam_domain::calendar::local_date(now);
         let row = |k: &BookKey| BookRow {
             case: k.case,
             kind: k.kind,
             last_day: k.last_day,
             due_at: k.due_at,
-            state: clock::pending_state(&k.kind, k.due_at, k.last_day, k.hour_based, &self.rules, now),
+            state: clock::pending_state_on(&k.kind, k.due_at, k.last_day, k.hour_based, &self.rules, now, today),
         };
         let sets: Vec<&BTreeSet<BookKey>> = units.iter().filter_map(|u| self.book.get(u)).collect();
         match sets.as_slice() {
