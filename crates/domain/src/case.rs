@@ -191,7 +191,7 @@ impl CaseState {
     /// Starts a state from an actualisation event.
     pub fn start(e: &RecordedEvent) -> Option<Self> {
         let Payload::ActualisationRegistered(a) = &e.payload else { return None };
-        Some(Self {
+        let mut s = Self {
             case: a.case,
             version: e.version,
             last_seq: e.seq,
@@ -202,8 +202,8 @@ impl CaseState {
             received_at: a.received_at,
             channel: a.channel,
             reporter_category: a.reporter.category,
-            reporter_identified: a.reporter.name.as_deref().is_some_and(|n| !n.trim().is_empty()),
-            reasons: a.reasons.clone(),
+            reporter_identified: false,
+            reasons: Vec::new(),
             after_hours: a.after_hours,
             unit: a.unit.clone(),
             handler: None,
@@ -215,7 +215,20 @@ impl CaseState {
             investigation: None,
             interventions: Vec::new(),
             corrected: Vec::new(),
-        })
+        };
+        s.set_registration(a);
+        Some(s)
+    }
+
+    /// The registration's facts (also applied when a correction of it is folded in).
+    fn set_registration(&mut self, a: &ActualisationRegistered) {
+        self.kind = a.kind;
+        self.received_at = a.received_at;
+        self.channel = a.channel;
+        self.reporter_category = a.reporter.category;
+        self.reporter_identified = a.reporter.name.as_deref().is_some_and(|n| !n.trim().is_empty());
+        self.reasons = a.reasons.clone();
+        self.after_hours = a.after_hours;
     }
 
     /// Applies one more event (not a correction target).
@@ -223,16 +236,8 @@ impl CaseState {
         self.version = e.version;
         self.last_seq = e.seq;
         match &e.payload {
-            Payload::ActualisationRegistered(a) => {
-                // A correction of the registration (e.g. the kind chosen deliberately).
-                self.kind = a.kind;
-                self.received_at = a.received_at;
-                self.channel = a.channel;
-                self.reporter_category = a.reporter.category;
-                self.reporter_identified = a.reporter.name.as_deref().is_some_and(|n| !n.trim().is_empty());
-                self.reasons = a.reasons.clone();
-                self.after_hours = a.after_hours;
-            }
+            // A correction of the registration (e.g. the kind chosen deliberately).
+            Payload::ActualisationRegistered(a) => self.set_registration(a),
             // The first protection assessment counts for timeliness; a correction of it
             // is applied at its position (see `from_events`), so later ones do not replace it.
             Payload::ProtectionAssessmentRecorded(p) if self.protection.is_none() => {

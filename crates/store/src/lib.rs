@@ -16,9 +16,8 @@ use std::thread::JoinHandle;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use skyndsam_domain::case::CaseState;
 use skyndsam_domain::commands::{self, CaseCommand, Context};
-use skyndsam_domain::events::{NewEvent, Payload, PreliminaryOutcome, RecordedEvent};
+use skyndsam_domain::events::{Payload, PreliminaryOutcome, RecordedEvent};
 use skyndsam_domain::ids::CaseId;
 use skyndsam_domain::journal::{BrokenLink, ChainVerifier};
 use skyndsam_domain::org::Actor;
@@ -370,8 +369,8 @@ impl Store {
         let events: Vec<RecordedEvent> = sealed.into_iter().map(|(_, e)| e).collect();
         let n = events.len() as u64;
         let head = events.last().map(|e| e.hash.clone());
-        // The import goes through the appender's connection order: use the reader's
-        // connection inside one transaction, then rebuild the projections.
+        // One transaction on the reader's connection; the backend re-checks inside it that
+        // the events still continue the chain (an append may have come in meanwhile).
         self.with_reader(|b| b.insert_sealed(&events))?;
         {
             let mut p = match self.projections.write() {
@@ -491,8 +490,3 @@ fn read_import_lines(input: impl BufRead) -> Result<Vec<(usize, import::Line)>, 
 }
 
 pub mod import;
-
-/// Re-export for shells that need the state type.
-pub type Case = CaseState;
-/// Re-export for shells building events by hand (import, demo).
-pub type New = NewEvent;
