@@ -7,6 +7,7 @@ pub mod error;
 pub mod migrations;
 pub mod postgres;
 pub mod projections;
+pub mod security;
 pub mod sqlite;
 
 use std::io::{BufRead, Write};

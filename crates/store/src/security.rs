@@ -1,0 +1,419 @@
+//! Identity and the access log: accounts, tokens, wider-access grants, the access log
+//! (loggkontroll) and the security log (logins, lock-outs, tokens). Kept beside the
+//! journal in the same database, in their own tables (migration 0002), behind their own
+//! small trait. The two logs and the grants are append-only (triggers refuse UPDATE and
+//! DELETE), like the journal. Nothing here ever holds a password or a token in clear:
+//! passwords are argon2id PHC strings, tokens are stored as SHA-256 of the secret.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use skyndsam_domain::ids::{CaseId, PersonId, StaffId, UnitId};
+use skyndsam_domain::org::Role;
+use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::sync::Mutex;
+use std::thread::JoinHandle;
+
+use crate::error::StoreError;
+
+/// A local account. `password_hash` is None for an account that signs in through single
+/// sign-on only (`external_subject` then holds the identity provider's subject).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Account {
+    pub username: String,
+    pub staff: StaffId,
+    #[serde(skip)]
+    pub password_hash: Option<String>,
+    pub external_subject: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub disabled_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenKind {
+    /// An interactive session after login.
+    Session,
+    /// A long-lived token for an integration (e-tjänst, verksamhetssystem).
+    Integration,
+}
+
+impl TokenKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Session => "session",
+            Self::Integration => "integration",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "session" => Some(Self::Session),
+            "integration" => Some(Self::Integration),
+            _ => None,
+        }
+    }
+}
+
+/// A bearer token: the secret is shown once; only its SHA-256 is stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Token {
+    pub id: uuid::Uuid,
+    #[serde(skip)]
+    pub hash: String,
+    pub kind: TokenKind,
+    pub username: String,
+    /// The role and unit the token acts through.
+    pub role: Role,
+    pub unit: UnitId,
+    /// Scopes (e.g. `cases:read`); a session holds `*`.
+    pub scopes: Vec<String>,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// An explicit, reasoned, time-limited grant of wider access to one person's record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccessGrant {
+    pub id: uuid::Uuid,
+    pub staff: StaffId,
+    pub role: Role,
+    /// The unit the grantee acted in (the unit manager of this unit sees the grant).
+    pub unit: Option<UnitId>,
+    pub person: PersonId,
+    pub reason: String,
+    pub granted_at: DateTime<Utc>,
+    pub until: DateTime<Utc>,
+}
+
+/// What was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccessAction {
+    /// A case opened (its record and timeline).
+    ReadCase,
+    /// A person's details and earlier knowledge.
+    ReadPerson,
+    /// A person found by search (personnummer).
+    SearchHit,
+    /// A case or person included in an export.
+    Export,
+}
+
+impl AccessAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ReadCase => "read_case",
+            Self::ReadPerson => "read_person",
+            Self::SearchHit => "search_hit",
+            Self::Export => "export",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::ReadCase, Self::ReadPerson, Self::SearchHit, Self::Export].into_iter().find(|a| a.as_str() == s)
+    }
+}
+
+/// Why the reader could read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccessBasis {
+    /// The case is allocated to the reader.
+    OwnCase,
+    /// The case belongs to the reader's unit (or a unit they lead).
+    OwnUnit,
+    /// The case is in a unit the reader manages (subtree).
+    ManagedUnit,
+    /// A pseudonymised view (quality, audit): no names, no free text.
+    Pseudonymised,
+    /// A wider-access grant (its reason is in `reason`).
+    Grant,
+    /// A search by personnummer (intake's check of earlier knowledge).
+    Search,
+    /// An export by the system operator.
+    Operator,
+}
+
+impl AccessBasis {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::OwnCase => "own_case",
+            Self::OwnUnit => "own_unit",
+            Self::ManagedUnit => "managed_unit",
+            Self::Pseudonymised => "pseudonymised",
+            Self::Grant => "grant",
+            Self::Search => "search",
+            Self::Operator => "operator",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::OwnCase,
+            Self::OwnUnit,
+            Self::ManagedUnit,
+            Self::Pseudonymised,
+            Self::Grant,
+            Self::Search,
+            Self::Operator,
+        ]
+        .into_iter()
+        .find(|a| a.as_str() == s)
+    }
+    /// Reads outside the reader's own cases and unit (what the log review looks at).
+    pub fn is_outside_own(self) -> bool {
+        matches!(self, Self::Grant | Self::Search | Self::ManagedUnit)
+    }
+}
+
+/// One line of the access log. Holds ids, never names or personnummer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccessEntry {
+    pub at: DateTime<Utc>,
+    pub staff: StaffId,
+    pub role: Role,
+    pub unit: Option<UnitId>,
+    pub person: PersonId,
+    pub case: Option<CaseId>,
+    pub action: AccessAction,
+    pub basis: AccessBasis,
+    /// The reason given for a grant (basis `Grant`), or the operator's note.
+    pub reason: Option<String>,
+    /// The request's correlation id.
+    pub correlation: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccessRecord {
+    pub seq: u64,
+    #[serde(flatten)]
+    pub entry: AccessEntry,
+}
+
+/// Filter of the access-log review. Every field narrows; `None` does not.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccessQuery {
+    pub staff: Option<StaffId>,
+    pub person: Option<PersonId>,
+    pub from: Option<DateTime<Utc>>,
+    /// Exclusive.
+    pub to: Option<DateTime<Utc>>,
+    /// Only entries by readers acting in one of these units.
+    pub units: Option<Vec<UnitId>>,
+    pub limit: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecurityKind {
+    AccountCreated,
+    PasswordChanged,
+    LoginSucceeded,
+    LoginFailed,
+    /// Too many failed logins: the account is locked for a while.
+    AccountLocked,
+    /// The lock ran out or was released by an administrator.
+    AccountUnlocked,
+    /// Too many failed logins from one address.
+    AddressThrottled,
+    TokenIssued,
+    TokenRevoked,
+    /// A token was refused: unknown, expired, revoked or outside its scopes.
+    TokenRefused,
+    AccessGranted,
+    Logout,
+    /// A request refused (bad input, out of scope, stale version).
+    RequestRefused,
+}
+
+impl SecurityKind {
+    pub const ALL: [Self; 13] = [
+        Self::AccountCreated,
+        Self::PasswordChanged,
+        Self::LoginSucceeded,
+        Self::LoginFailed,
+        Self::AccountLocked,
+        Self::AccountUnlocked,
+        Self::AddressThrottled,
+        Self::TokenIssued,
+        Self::TokenRevoked,
+        Self::TokenRefused,
+        Self::AccessGranted,
+        Self::Logout,
+        Self::RequestRefused,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AccountCreated => "account_created",
+            Self::PasswordChanged => "password_changed",
+            Self::LoginSucceeded => "login_succeeded",
+            Self::LoginFailed => "login_failed",
+            Self::AccountLocked => "account_locked",
+            Self::AccountUnlocked => "account_unlocked",
+            Self::AddressThrottled => "address_throttled",
+            Self::TokenIssued => "token_issued",
+            Self::TokenRevoked => "token_revoked",
+            Self::TokenRefused => "token_refused",
+            Self::AccessGranted => "access_granted",
+            Self::Logout => "logout",
+            Self::RequestRefused => "request_refused",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// One line of the security log. `detail` is written by the system (never user input,
+/// never a secret).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SecurityEntry {
+    pub at: DateTime<Utc>,
+    pub kind: SecurityKind,
+    pub username: Option<String>,
+    pub address: Option<String>,
+    pub detail: String,
+    pub correlation: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SecurityRecord {
+    pub seq: u64,
+    #[serde(flatten)]
+    pub entry: SecurityEntry,
+}
+
+/// Storage of identity and the logs. One implementation per database.
+pub trait SecurityBackend: Send {
+    /// Inserts an account or replaces the one with the same username.
+    fn upsert_account(&mut self, a: &Account) -> Result<(), StoreError>;
+    fn accounts(&mut self) -> Result<Vec<Account>, StoreError>;
+    /// Inserts a token or replaces the one with the same id (revocation).
+    fn upsert_token(&mut self, t: &Token) -> Result<(), StoreError>;
+    fn token_by_hash(&mut self, hash: &str) -> Result<Option<Token>, StoreError>;
+    /// Tokens of a user, newest first.
+    fn tokens_of(&mut self, username: &str) -> Result<Vec<Token>, StoreError>;
+    fn insert_grant(&mut self, g: &AccessGrant) -> Result<(), StoreError>;
+    /// Grants still in force at `now`.
+    fn grants_active(&mut self, now: DateTime<Utc>) -> Result<Vec<AccessGrant>, StoreError>;
+    /// Grants given in `[from, to)` by staff acting in `units` (None = all).
+    fn grants_given(
+        &mut self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        units: Option<&[UnitId]>,
+    ) -> Result<Vec<AccessGrant>, StoreError>;
+    /// Appends both kinds of log line in one transaction (all or nothing).
+    fn append_logs(&mut self, access: &[AccessEntry], security: &[SecurityEntry]) -> Result<(), StoreError>;
+    /// The access log, oldest first, at most `q.limit` lines (0 = no limit).
+    fn access_log(&mut self, q: &AccessQuery) -> Result<Vec<AccessRecord>, StoreError>;
+    /// The security log in `[from, to)`, oldest first.
+    fn security_log(&mut self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<SecurityRecord>, StoreError>;
+    /// A named secret of this installation (32 random bytes), created on first use.
+    fn secret(&mut self, name: &str) -> Result<Vec<u8>, StoreError>;
+}
+
+/// Opens the security backend of the database at `url` (same URL as the journal).
+pub fn open_security_backend(url: &str) -> Result<Box<dyn SecurityBackend>, StoreError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Box::new(crate::postgres::PostgresBackend::open(url)?))
+    } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        if path.is_empty() {
+            return Err(StoreError::BadUrl);
+        }
+        Ok(Box::new(crate::sqlite::SqliteBackend::open(path)?))
+    } else {
+        Err(StoreError::BadUrl)
+    }
+}
+
+struct LogJob {
+    access: Vec<AccessEntry>,
+    security: Vec<SecurityEntry>,
+    reply: SyncSender<Result<(), StoreError>>,
+}
+
+/// Identity and logs: one connection for the rare account/token writes and the log
+/// queries, and one log-writer thread that commits log lines in groups (one fsync for
+/// every reader waiting), so a read is logged durably before its data is sent.
+pub struct SecurityStore {
+    conn: Mutex<Box<dyn SecurityBackend>>,
+    tx: Option<SyncSender<LogJob>>,
+    writer: Option<JoinHandle<()>>,
+}
+
+impl SecurityStore {
+    pub fn open(url: &str) -> Result<Self, StoreError> {
+        let conn = open_security_backend(url)?;
+        let writer_conn = open_security_backend(url)?;
+        let (tx, rx) = mpsc::sync_channel::<LogJob>(8192);
+        let writer = std::thread::Builder::new()
+            .name("access-log-writer".into())
+            .spawn(move || run_log_writer(writer_conn, rx))
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        Ok(Self { conn: Mutex::new(conn), tx: Some(tx), writer: Some(writer) })
+    }
+
+    /// Runs `f` on the shared connection.
+    pub fn with<T>(&self, f: impl FnOnce(&mut dyn SecurityBackend) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let mut c = match self.conn.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        f(&mut **c)
+    }
+
+    /// Writes log lines; returns once they are durable.
+    pub fn log(&self, access: Vec<AccessEntry>, security: Vec<SecurityEntry>) -> Result<(), StoreError> {
+        if access.is_empty() && security.is_empty() {
+            return Ok(());
+        }
+        let (reply, rx) = mpsc::sync_channel(1);
+        let tx = self.tx.as_ref().ok_or_else(|| StoreError::Backend("log writer closed".into()))?;
+        tx.send(LogJob { access, security, reply }).map_err(|_| StoreError::Backend("log writer stopped".into()))?;
+        rx.recv().map_err(|_| StoreError::Backend("log writer stopped".into()))?
+    }
+
+    pub fn log_security(&self, e: SecurityEntry) -> Result<(), StoreError> {
+        self.log(Vec::new(), vec![e])
+    }
+}
+
+impl Drop for SecurityStore {
+    fn drop(&mut self) {
+        self.tx.take();
+        if let Some(h) = self.writer.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+const MAX_LOG_GROUP: usize = 1024;
+
+fn run_log_writer(mut backend: Box<dyn SecurityBackend>, rx: Receiver<LogJob>) {
+    while let Ok(first) = rx.recv() {
+        let mut jobs = vec![first];
+        while jobs.len() < MAX_LOG_GROUP {
+            match rx.try_recv() {
+                Ok(j) => jobs.push(j),
+                Err(_) => break,
+            }
+        }
+        let mut access = Vec::new();
+        let mut security = Vec::new();
+        for j in &jobs {
+            access.extend(j.access.iter().cloned());
+            security.extend(j.security.iter().cloned());
+        }
+        let res = backend.append_logs(&access, &security);
+        if let Err(e) = &res {
+            let detail = match e {
+                StoreError::Backend(s) | StoreError::Corrupt(s) => s.clone(),
+                other => other.code().to_owned(),
+            };
+            tracing::error!(error = %detail, lines = access.len() + security.len(), "access log write failed");
+        }
+        for j in jobs {
+            let _ = j.reply.send(res.clone());
+        }
+    }
+}
