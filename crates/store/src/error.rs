@@ -43,7 +43,12 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 impl From<postgres::Error> for StoreError {
+    /// The server's SQLSTATE and message ("db error" alone says nothing); never its
+    /// `detail`, which may quote the offending values.
     fn from(e: postgres::Error) -> Self {
-        Self::Backend(e.to_string())
+        match e.as_db_error() {
+            Some(db) => Self::Backend(format!("{} ({})", db.message(), db.code().code())),
+            None => Self::Backend(e.to_string()),
+        }
     }
 }

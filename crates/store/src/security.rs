@@ -73,7 +73,7 @@ pub struct Token {
 }
 
 /// An explicit, reasoned, time-limited grant of wider access to one person's record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct AccessGrant {
     pub id: uuid::Uuid,
     pub staff: StaffId,
@@ -87,7 +87,7 @@ pub struct AccessGrant {
 }
 
 /// What was read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AccessAction {
     /// A case opened (its record and timeline).
@@ -115,7 +115,7 @@ impl AccessAction {
 }
 
 /// Why the reader could read it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AccessBasis {
     /// The case is allocated to the reader.
@@ -166,7 +166,7 @@ impl AccessBasis {
 }
 
 /// One line of the access log. Holds ids, never names or personnummer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct AccessEntry {
     pub at: DateTime<Utc>,
     pub staff: StaffId,
@@ -182,7 +182,7 @@ pub struct AccessEntry {
     pub correlation: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct AccessRecord {
     pub seq: u64,
     #[serde(flatten)]
@@ -202,7 +202,7 @@ pub struct AccessQuery {
     pub limit: usize,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SecurityKind {
     AccountCreated,
@@ -265,7 +265,7 @@ impl SecurityKind {
 
 /// One line of the security log. `detail` is written by the system (never user input,
 /// never a secret).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct SecurityEntry {
     pub at: DateTime<Utc>,
     pub kind: SecurityKind,
@@ -275,7 +275,7 @@ pub struct SecurityEntry {
     pub correlation: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct SecurityRecord {
     pub seq: u64,
     #[serde(flatten)]
@@ -414,6 +414,99 @@ fn run_log_writer(mut backend: Box<dyn SecurityBackend>, rx: Receiver<LogJob>) {
         }
         for j in jobs {
             let _ = j.reply.send(res.clone());
+        }
+    }
+}
+
+/// How the backends store the values of this module: timestamps as RFC 3339 with
+/// microseconds and `Z` (fixed width, so text order is time order), enums and ids as
+/// their serde strings. A stored value that does not parse is `Corrupt`; the message
+/// names the column, never the value (it may be personal data).
+pub(crate) mod codec {
+    use chrono::{DateTime, SecondsFormat, Utc};
+    use rand::RngCore;
+    use skyndsam_domain::ids::{CaseId, PersonId, StaffId, UnitId};
+    use skyndsam_domain::org::Role;
+
+    use super::{AccessAction, AccessBasis, SecurityKind, TokenKind};
+    use crate::error::StoreError;
+
+    /// Length of a named secret.
+    pub const SECRET_LEN: usize = 32;
+
+    fn corrupt(column: &str) -> StoreError {
+        StoreError::Corrupt(format!("{column}: invalid stored value"))
+    }
+
+    pub fn ts(t: DateTime<Utc>) -> String {
+        t.to_rfc3339_opts(SecondsFormat::Micros, true)
+    }
+    pub fn parse_ts(s: &str, column: &str) -> Result<DateTime<Utc>, StoreError> {
+        DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).map_err(|_| corrupt(column))
+    }
+    pub fn from_micros(us: i64, column: &str) -> Result<DateTime<Utc>, StoreError> {
+        DateTime::from_timestamp_micros(us).ok_or_else(|| corrupt(column))
+    }
+    pub fn role(r: Role) -> Result<String, StoreError> {
+        match serde_json::to_value(r) {
+            Ok(serde_json::Value::String(s)) => Ok(s),
+            _ => Err(StoreError::Backend("role does not serialise to a string".into())),
+        }
+    }
+    pub fn parse_role(s: &str, column: &str) -> Result<Role, StoreError> {
+        serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(|_| corrupt(column))
+    }
+    pub fn staff(s: &str, column: &str) -> Result<StaffId, StoreError> {
+        StaffId::parse(s).map_err(|_| corrupt(column))
+    }
+    pub fn unit(s: &str, column: &str) -> Result<UnitId, StoreError> {
+        UnitId::parse(s).map_err(|_| corrupt(column))
+    }
+    pub fn person(s: &str, column: &str) -> Result<PersonId, StoreError> {
+        PersonId::parse(s).map_err(|_| corrupt(column))
+    }
+    pub fn case(s: &str, column: &str) -> Result<CaseId, StoreError> {
+        CaseId::parse(s).map_err(|_| corrupt(column))
+    }
+    pub fn uuid(s: &str, column: &str) -> Result<uuid::Uuid, StoreError> {
+        uuid::Uuid::parse_str(s).map_err(|_| corrupt(column))
+    }
+    pub fn token_kind(s: &str) -> Result<TokenKind, StoreError> {
+        TokenKind::parse(s).ok_or_else(|| corrupt("tokens.kind"))
+    }
+    pub fn action(s: &str) -> Result<AccessAction, StoreError> {
+        AccessAction::parse(s).ok_or_else(|| corrupt("access_log.action"))
+    }
+    pub fn basis(s: &str) -> Result<AccessBasis, StoreError> {
+        AccessBasis::parse(s).ok_or_else(|| corrupt("access_log.basis"))
+    }
+    pub fn security_kind(s: &str) -> Result<SecurityKind, StoreError> {
+        SecurityKind::parse(s).ok_or_else(|| corrupt("security_log.kind"))
+    }
+    pub fn scopes(v: &[String]) -> Result<String, StoreError> {
+        serde_json::to_string(v).map_err(|e| StoreError::Backend(e.to_string()))
+    }
+    pub fn parse_scopes(s: &str) -> Result<Vec<String>, StoreError> {
+        serde_json::from_str(s).map_err(|_| corrupt("tokens.scopes"))
+    }
+    pub fn seq(v: i64, column: &str) -> Result<u64, StoreError> {
+        u64::try_from(v).map_err(|_| corrupt(column))
+    }
+    /// A `LIMIT` for `limit` (0 = none).
+    pub fn limit(limit: usize) -> Option<i64> {
+        (limit > 0).then(|| i64::try_from(limit).unwrap_or(i64::MAX))
+    }
+    /// Fresh secret bytes from the operating system.
+    pub fn new_secret() -> Result<Vec<u8>, StoreError> {
+        let mut b = vec![0u8; SECRET_LEN];
+        rand::rngs::OsRng.try_fill_bytes(&mut b).map_err(|e| StoreError::Backend(e.to_string()))?;
+        Ok(b)
+    }
+    pub fn check_secret(b: Vec<u8>) -> Result<Vec<u8>, StoreError> {
+        if b.len() == SECRET_LEN {
+            Ok(b)
+        } else {
+            Err(corrupt("secrets.value"))
         }
     }
 }

@@ -1,11 +1,18 @@
 //! SQLite backend: one file, WAL, `synchronous = FULL` (a commit is on disk when it returns).
 
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use chrono::{DateTime, Utc};
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, TransactionBehavior};
 use skyndsam_domain::events::RecordedEvent;
+use skyndsam_domain::ids::UnitId;
 
 use crate::backend::{body_of, check_continues, seal_group, sealed_rows, AppendRequest, AppendResult, Backend, ScanFn};
 use crate::error::StoreError;
 use crate::migrations::SQLITE;
+use crate::security::{
+    codec, AccessEntry, AccessGrant, AccessQuery, AccessRecord, Account, SecurityBackend, SecurityEntry,
+    SecurityRecord, Token,
+};
 
 pub struct SqliteBackend {
     conn: Connection,
@@ -131,5 +138,313 @@ impl Backend for SqliteBackend {
 
     fn count(&mut self) -> Result<u64, StoreError> {
         Ok(self.conn.query_row("SELECT COUNT(*) FROM events", [], |r| r.get::<_, i64>(0))? as u64)
+    }
+}
+
+// ---- Identity and the logs (crate::security) ----
+
+const ACCOUNT_COLS: &str = "username, staff, password_hash, external_subject, created_at, disabled_at";
+const TOKEN_COLS: &str = "id, hash, kind, username, role, unit, scopes, name, created_at, expires_at, revoked_at";
+const GRANT_COLS: &str = "id, staff, role, unit, person, reason, granted_at, until";
+const ACCESS_COLS: &str = "seq, at, staff, role, unit, person, case_id, action, basis, reason, correlation";
+const SECURITY_COLS: &str = "seq, at, kind, username, address, detail, correlation";
+
+fn collect<T>(
+    stmt: &mut rusqlite::Statement,
+    params: impl rusqlite::Params,
+    f: fn(&rusqlite::Row) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let mut rows = stmt.query(params)?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(f(r)?);
+    }
+    Ok(out)
+}
+
+fn ts_opt(r: &rusqlite::Row, i: usize, column: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+    r.get::<_, Option<String>>(i)?.map(|s| codec::parse_ts(&s, column)).transpose()
+}
+
+fn account_row(r: &rusqlite::Row) -> Result<Account, StoreError> {
+    Ok(Account {
+        username: r.get(0)?,
+        staff: codec::staff(&r.get::<_, String>(1)?, "accounts.staff")?,
+        password_hash: r.get(2)?,
+        external_subject: r.get(3)?,
+        created_at: codec::parse_ts(&r.get::<_, String>(4)?, "accounts.created_at")?,
+        disabled_at: ts_opt(r, 5, "accounts.disabled_at")?,
+    })
+}
+
+fn token_row(r: &rusqlite::Row) -> Result<Token, StoreError> {
+    Ok(Token {
+        id: codec::uuid(&r.get::<_, String>(0)?, "tokens.id")?,
+        hash: r.get(1)?,
+        kind: codec::token_kind(&r.get::<_, String>(2)?)?,
+        username: r.get(3)?,
+        role: codec::parse_role(&r.get::<_, String>(4)?, "tokens.role")?,
+        unit: codec::unit(&r.get::<_, String>(5)?, "tokens.unit")?,
+        scopes: codec::parse_scopes(&r.get::<_, String>(6)?)?,
+        name: r.get(7)?,
+        created_at: codec::parse_ts(&r.get::<_, String>(8)?, "tokens.created_at")?,
+        expires_at: codec::parse_ts(&r.get::<_, String>(9)?, "tokens.expires_at")?,
+        revoked_at: ts_opt(r, 10, "tokens.revoked_at")?,
+    })
+}
+
+fn grant_row(r: &rusqlite::Row) -> Result<AccessGrant, StoreError> {
+    Ok(AccessGrant {
+        id: codec::uuid(&r.get::<_, String>(0)?, "access_grants.id")?,
+        staff: codec::staff(&r.get::<_, String>(1)?, "access_grants.staff")?,
+        role: codec::parse_role(&r.get::<_, String>(2)?, "access_grants.role")?,
+        unit: r.get::<_, Option<String>>(3)?.map(|u| codec::unit(&u, "access_grants.unit")).transpose()?,
+        person: codec::person(&r.get::<_, String>(4)?, "access_grants.person")?,
+        reason: r.get(5)?,
+        granted_at: codec::parse_ts(&r.get::<_, String>(6)?, "access_grants.granted_at")?,
+        until: codec::parse_ts(&r.get::<_, String>(7)?, "access_grants.until")?,
+    })
+}
+
+fn access_row(r: &rusqlite::Row) -> Result<AccessRecord, StoreError> {
+    Ok(AccessRecord {
+        seq: codec::seq(r.get(0)?, "access_log.seq")?,
+        entry: AccessEntry {
+            at: codec::parse_ts(&r.get::<_, String>(1)?, "access_log.at")?,
+            staff: codec::staff(&r.get::<_, String>(2)?, "access_log.staff")?,
+            role: codec::parse_role(&r.get::<_, String>(3)?, "access_log.role")?,
+            unit: r.get::<_, Option<String>>(4)?.map(|u| codec::unit(&u, "access_log.unit")).transpose()?,
+            person: codec::person(&r.get::<_, String>(5)?, "access_log.person")?,
+            case: r.get::<_, Option<String>>(6)?.map(|c| codec::case(&c, "access_log.case_id")).transpose()?,
+            action: codec::action(&r.get::<_, String>(7)?)?,
+            basis: codec::basis(&r.get::<_, String>(8)?)?,
+            reason: r.get(9)?,
+            correlation: r.get(10)?,
+        },
+    })
+}
+
+fn security_row(r: &rusqlite::Row) -> Result<SecurityRecord, StoreError> {
+    Ok(SecurityRecord {
+        seq: codec::seq(r.get(0)?, "security_log.seq")?,
+        entry: SecurityEntry {
+            at: codec::parse_ts(&r.get::<_, String>(1)?, "security_log.at")?,
+            kind: codec::security_kind(&r.get::<_, String>(2)?)?,
+            username: r.get(3)?,
+            address: r.get(4)?,
+            detail: r.get(5)?,
+            correlation: r.get(6)?,
+        },
+    })
+}
+
+/// `?, ?, …` for an `IN` list of `n` values.
+fn placeholders(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+impl SecurityBackend for SqliteBackend {
+    fn upsert_account(&mut self, a: &Account) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(&format!(
+                "INSERT INTO accounts ({ACCOUNT_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (username) DO UPDATE SET staff = excluded.staff, password_hash = excluded.password_hash,
+                 external_subject = excluded.external_subject, created_at = excluded.created_at,
+                 disabled_at = excluded.disabled_at"
+            ))?
+            .execute(params![
+                a.username,
+                a.staff.as_str(),
+                a.password_hash,
+                a.external_subject,
+                codec::ts(a.created_at),
+                a.disabled_at.map(codec::ts),
+            ])?;
+        Ok(())
+    }
+
+    fn accounts(&mut self) -> Result<Vec<Account>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!("SELECT {ACCOUNT_COLS} FROM accounts ORDER BY username"))?;
+        collect(&mut stmt, [], account_row)
+    }
+
+    fn upsert_token(&mut self, t: &Token) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(&format!(
+                "INSERT INTO tokens ({TOKEN_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+             ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, kind = excluded.kind,
+                 username = excluded.username, role = excluded.role, unit = excluded.unit,
+                 scopes = excluded.scopes, name = excluded.name, created_at = excluded.created_at,
+                 expires_at = excluded.expires_at, revoked_at = excluded.revoked_at"
+            ))?
+            .execute(params![
+                t.id.to_string(),
+                t.hash,
+                t.kind.as_str(),
+                t.username,
+                codec::role(t.role)?,
+                t.unit.as_str(),
+                codec::scopes(&t.scopes)?,
+                t.name,
+                codec::ts(t.created_at),
+                codec::ts(t.expires_at),
+                t.revoked_at.map(codec::ts),
+            ])?;
+        Ok(())
+    }
+
+    fn token_by_hash(&mut self, hash: &str) -> Result<Option<Token>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!("SELECT {TOKEN_COLS} FROM tokens WHERE hash = ?1"))?;
+        Ok(collect(&mut stmt, [hash], token_row)?.into_iter().next())
+    }
+
+    fn tokens_of(&mut self, username: &str) -> Result<Vec<Token>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {TOKEN_COLS} FROM tokens WHERE username = ?1 ORDER BY created_at DESC, id DESC"
+        ))?;
+        collect(&mut stmt, [username], token_row)
+    }
+
+    fn insert_grant(&mut self, g: &AccessGrant) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(&format!(
+                "INSERT INTO access_grants ({GRANT_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+            ))?
+            .execute(params![
+                g.id.to_string(),
+                g.staff.as_str(),
+                codec::role(g.role)?,
+                g.unit.as_ref().map(|u| u.as_str()),
+                g.person.to_string(),
+                g.reason,
+                codec::ts(g.granted_at),
+                codec::ts(g.until),
+            ])?;
+        Ok(())
+    }
+
+    fn grants_active(&mut self, now: DateTime<Utc>) -> Result<Vec<AccessGrant>, StoreError> {
+        let now = codec::ts(now);
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {GRANT_COLS} FROM access_grants WHERE granted_at <= ?1 AND until > ?1 ORDER BY granted_at, id"
+        ))?;
+        collect(&mut stmt, [now], grant_row)
+    }
+
+    fn grants_given(
+        &mut self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        units: Option<&[UnitId]>,
+    ) -> Result<Vec<AccessGrant>, StoreError> {
+        let mut sql = format!("SELECT {GRANT_COLS} FROM access_grants WHERE granted_at >= ? AND granted_at < ?");
+        let mut args = vec![Value::Text(codec::ts(from)), Value::Text(codec::ts(to))];
+        if let Some(units) = units {
+            if units.is_empty() {
+                return Ok(Vec::new());
+            }
+            sql.push_str(&format!(" AND unit IN ({})", placeholders(units.len())));
+            args.extend(units.iter().map(|u| Value::Text(u.as_str().to_owned())));
+        }
+        sql.push_str(" ORDER BY granted_at, id");
+        let mut stmt = self.conn.prepare(&sql)?;
+        collect(&mut stmt, params_from_iter(args), grant_row)
+    }
+
+    fn append_logs(&mut self, access: &[AccessEntry], security: &[SecurityEntry]) -> Result<(), StoreError> {
+        if access.is_empty() && security.is_empty() {
+            return Ok(());
+        }
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if !access.is_empty() {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO access_log (at, staff, role, unit, person, case_id, action, basis, reason, correlation)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?;
+            for e in access {
+                stmt.execute(params![
+                    codec::ts(e.at),
+                    e.staff.as_str(),
+                    codec::role(e.role)?,
+                    e.unit.as_ref().map(|u| u.as_str()),
+                    e.person.to_string(),
+                    e.case.map(|c| c.to_string()),
+                    e.action.as_str(),
+                    e.basis.as_str(),
+                    e.reason,
+                    e.correlation,
+                ])?;
+            }
+        }
+        if !security.is_empty() {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO security_log (at, kind, username, address, detail, correlation)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for e in security {
+                stmt.execute(params![
+                    codec::ts(e.at),
+                    e.kind.as_str(),
+                    e.username,
+                    e.address,
+                    e.detail,
+                    e.correlation
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn access_log(&mut self, q: &AccessQuery) -> Result<Vec<AccessRecord>, StoreError> {
+        let mut sql = format!("SELECT {ACCESS_COLS} FROM access_log WHERE 1 = 1");
+        let mut args = Vec::new();
+        if let Some(s) = &q.staff {
+            sql.push_str(" AND staff = ?");
+            args.push(Value::Text(s.as_str().to_owned()));
+        }
+        if let Some(p) = &q.person {
+            sql.push_str(" AND person = ?");
+            args.push(Value::Text(p.to_string()));
+        }
+        if let Some(from) = q.from {
+            sql.push_str(" AND at >= ?");
+            args.push(Value::Text(codec::ts(from)));
+        }
+        if let Some(to) = q.to {
+            sql.push_str(" AND at < ?");
+            args.push(Value::Text(codec::ts(to)));
+        }
+        if let Some(units) = &q.units {
+            if units.is_empty() {
+                return Ok(Vec::new());
+            }
+            sql.push_str(&format!(" AND unit IN ({})", placeholders(units.len())));
+            args.extend(units.iter().map(|u| Value::Text(u.as_str().to_owned())));
+        }
+        sql.push_str(" ORDER BY seq");
+        if let Some(n) = codec::limit(q.limit) {
+            sql.push_str(" LIMIT ?");
+            args.push(Value::Integer(n));
+        }
+        let mut stmt = self.conn.prepare(&sql)?;
+        collect(&mut stmt, params_from_iter(args), access_row)
+    }
+
+    fn security_log(&mut self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<SecurityRecord>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {SECURITY_COLS} FROM security_log WHERE at >= ?1 AND at < ?2 ORDER BY seq"
+        ))?;
+        collect(&mut stmt, [codec::ts(from), codec::ts(to)], security_row)
+    }
+
+    fn secret(&mut self, name: &str) -> Result<Vec<u8>, StoreError> {
+        let fresh = codec::new_secret()?;
+        self.conn
+            .prepare_cached("INSERT INTO secrets (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING")?
+            .execute(params![name, fresh])?;
+        let stored: Vec<u8> =
+            self.conn.prepare_cached("SELECT value FROM secrets WHERE name = ?1")?.query_row([name], |r| r.get(0))?;
+        codec::check_secret(stored)
     }
 }

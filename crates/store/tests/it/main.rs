@@ -4,4 +4,5 @@
 
 mod fixture;
 mod journal;
+mod security;
 mod transfer;
