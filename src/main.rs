@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use skyndsam_domain::calendar::{local_date, start_of_local_day};
 use skyndsam_domain::ids::UnitId;
 use skyndsam_domain::rules::RuleTable;
+use skyndsam_store::security::{AccessAction, AccessBasis, AccessEntry, SecurityStore};
 use skyndsam_store::{AppendRequest, Store};
 use std::io::{BufReader, Write};
 use std::sync::Arc;
@@ -32,7 +33,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve HTTP (GET /health for now).
+    /// Serve the API (and, from issue 4, the web application).
     Serve {
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: std::net::SocketAddr,
@@ -78,9 +79,26 @@ enum Command {
     },
     /// Print the JSON Schema of the import format.
     Schema,
+    /// User accounts (the first administrator is created here; there is no default password).
+    #[command(subcommand)]
+    User(UserCommand),
     /// Benchmarks (see README, "Prestanda").
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a local account for a member of staff. The password is read from the
+    /// environment variable SKYNDSAM_PASSWORD or, if unset, from the first line of stdin.
+    Add {
+        username: String,
+        /// The staff member (id in the organisation), e.g. `admin-1`.
+        #[arg(long)]
+        staff: String,
+    },
+    /// List accounts.
+    List,
 }
 
 fn rules(cli: &Cli) -> Result<Arc<RuleTable>> {
@@ -115,11 +133,56 @@ fn run(cli: Cli) -> Result<()> {
         Command::Bench(b) => bench::run(b, &cli.database, rules(&cli)?),
         Command::Serve { addr, demo } => {
             let store = Arc::new(Store::open(&cli.database, rules(&cli)?)?);
-            if *demo && store.count()? == 0 {
+            let security = Arc::new(SecurityStore::open(&cli.database)?);
+            let fresh = *demo && store.count()? == 0;
+            if fresh {
                 fill_demo(&store, 1, now.date_naive().year_ce().1 as i32 - 1, 8900, 2, now)?;
             }
+            let app = Arc::new(
+                skyndsam_web::App::new(store.clone(), security.clone(), Arc::new(skyndsam_web::SystemClock))
+                    .map_err(|e| anyhow::anyhow!(e.message))?,
+            );
+            if fresh {
+                demo_accounts(&app, now)?;
+            }
             let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-            rt.block_on(skyndsam_web::serve(store, *addr))?;
+            rt.block_on(skyndsam_web::serve(app, *addr))?;
+            Ok(())
+        }
+        Command::User(UserCommand::Add { username, staff }) => {
+            let store = Arc::new(Store::open(&cli.database, rules(&cli)?)?);
+            let staff = skyndsam_domain::ids::StaffId::parse(staff)?;
+            if !store.projections().org.staff.contains_key(&staff) {
+                bail!("personalen {staff} finns inte i organisationen");
+            }
+            let password = match std::env::var("SKYNDSAM_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            let security = Arc::new(SecurityStore::open(&cli.database)?);
+            let app = skyndsam_web::App::new(store, security.clone(), Arc::new(skyndsam_web::SystemClock))
+                .map_err(|e| anyhow::anyhow!(e.message))?;
+            let by = std::env::var("USER").unwrap_or_else(|_| "kommandoraden".into());
+            app.auth
+                .add_account(&security, username, staff, &password, now, &format!("kommandoraden ({by})"))
+                .map_err(|e| anyhow::anyhow!(e.message))?;
+            println!("Kontot {username} är skapat.");
+            Ok(())
+        }
+        Command::User(UserCommand::List) => {
+            let security = SecurityStore::open(&cli.database)?;
+            for a in security.with(|b| b.accounts())? {
+                println!(
+                    "{:<24} {:<24} {}",
+                    a.username,
+                    a.staff,
+                    if a.disabled_at.is_some() { "spärrat" } else { "aktivt" }
+                );
+            }
             Ok(())
         }
         Command::Demo { seed, year, reports_per_year, years } => {
@@ -140,6 +203,7 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Export { output } => {
+            log_export(&cli, now)?;
             let mut store = skyndsam_store::open_backend(&cli.database)?;
             let n = match output {
                 Some(path) => {
@@ -191,6 +255,53 @@ fn run(cli: Cli) -> Result<()> {
 }
 
 use chrono::Datelike;
+
+/// An export of the journal is a read of every person's record: each is written to the
+/// access log (as the operator) before anything is exported.
+fn log_export(cli: &Cli, now: DateTime<Utc>) -> Result<()> {
+    let store = Store::open(&cli.database, rules(cli)?)?;
+    let by = std::env::var("USER").unwrap_or_else(|_| "okänd".into());
+    let entries: Vec<AccessEntry> = store
+        .projections()
+        .persons()
+        .map(|p| AccessEntry {
+            at: now,
+            staff: skyndsam_domain::ids::StaffId::system(),
+            role: skyndsam_domain::org::Role::System,
+            unit: None,
+            person: p.id,
+            case: None,
+            action: AccessAction::Export,
+            basis: AccessBasis::Operator,
+            reason: Some(format!("export av journalen från kommandoraden (operatör {by})")),
+            correlation: "cli-export".into(),
+        })
+        .collect();
+    store.close();
+    SecurityStore::open(&cli.database)?.log(entries, Vec::new())?;
+    Ok(())
+}
+
+/// Demo accounts: one per member of staff (username = staff id), sharing one random
+/// password printed once. Only for a fresh demo database.
+fn demo_accounts(app: &skyndsam_web::App, now: DateTime<Utc>) -> Result<()> {
+    use rand::Rng;
+    let password: String =
+        rand::thread_rng().sample_iter(&rand::distributions::Alphanumeric).take(16).map(char::from).collect();
+    let mut staff: Vec<skyndsam_domain::ids::StaffId> = app.store.projections().org.staff.keys().cloned().collect();
+    staff.sort();
+    for s in &staff {
+        app.auth
+            .add_account(&app.security, s.as_str(), s.clone(), &password, now, "demo")
+            .map_err(|e| anyhow::anyhow!(e.message))?;
+    }
+    eprintln!(
+        "Demokonton: {} st (användarnamn = personal-id, t.ex. {}), gemensamt lösenord: {password}",
+        staff.len(),
+        staff.first().map(|s| s.as_str()).unwrap_or("–")
+    );
+    Ok(())
+}
 
 fn fill_demo(store: &Store, seed: u64, year: i32, reports_per_year: u32, years: u32, now: DateTime<Utc>) -> Result<()> {
     let cfg = skyndsam_demo::Config { seed, year, years, reports_per_year, as_of: now };

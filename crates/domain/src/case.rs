@@ -9,7 +9,7 @@ use crate::ids::{ActualisationId, CaseId, InterventionId, PersonId, StaffId, Uni
 use crate::org::Role;
 
 /// Where the case is in the flow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Step {
     /// received; protection / preliminary assessment pending

@@ -11,7 +11,7 @@ use crate::events::InterventionKind;
 use crate::ids::InterventionId;
 use crate::rules::{Citation, RuleTable};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", content = "intervention", rename_all = "snake_case")]
 pub enum DeadlineKind {
     ProtectionAssessment,
@@ -53,7 +53,7 @@ impl DeadlineKind {
 }
 
 /// What the user sees at a glance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DeadlineState {
     Overdue,
@@ -84,7 +84,7 @@ impl DeadlineState {
 
 /// A deadline without its state: what the journal fixes. Pending ones are indexed by the
 /// deadline book; the state follows from `now`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct DeadlineSpec {
     pub kind: DeadlineKind,
     /// The last day (Europe/Stockholm).
@@ -101,7 +101,7 @@ pub struct DeadlineSpec {
     pub hour_based: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Deadline {
     #[serde(flatten)]
     pub spec: DeadlineSpec,

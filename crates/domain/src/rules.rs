@@ -18,6 +18,31 @@ pub struct RuleTable {
     pub exceptional_reasons: ExceptionalReasons,
     pub qualification: Qualification,
     pub delegation: Vec<DelegationRule>,
+    pub privacy: Privacy,
+}
+
+/// Secrecy and access (26 kap. OSL, the municipality's routine for loggkontroll).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Privacy {
+    /// Roles that see a protected identity (skyddad identitet) unmasked and find it by
+    /// personnummer. Everyone else sees "Skyddad identitet".
+    pub protected_identity_roles: Vec<Role>,
+    /// Longest wider-access grant to one person's record, in hours.
+    pub grant_max_hours: u32,
+    /// The log review flags a user who opened more records outside their own cases
+    /// than this in one day.
+    pub unusual_reads_per_day: u32,
+    /// An interactive session lasts this many hours.
+    pub session_hours: u32,
+    /// Failed logins to one account within `login_window_minutes` that lock it.
+    pub login_max_failures: u32,
+    /// Failed logins from one address within the window that throttle it.
+    pub login_max_failures_per_address: u32,
+    pub login_window_minutes: u32,
+    pub login_lock_minutes: u32,
+    /// Longest lifetime of an integration token, in days.
+    pub token_max_days: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -318,6 +318,11 @@ impl Projections {
         self.persons.values()
     }
 
+    /// Every case about a person (as the child), oldest first.
+    pub fn cases_of_person(&self, person: &PersonId) -> impl Iterator<Item = &CaseState> {
+        self.person_cases.get(person).into_iter().flatten().filter_map(|id| self.case(id))
+    }
+
     pub fn all_cases(&self) -> impl Iterator<Item = &CaseState> {
         self.cases.values().map(|e| &e.state)
     }

@@ -1,28 +1,48 @@
-//! HTTP shell. For now `GET /health`; the API and the UI come in their own issues.
+//! HTTP shell: the JSON API (axum). Identity in `auth`, need-to-know in `scope`, what is
+//! sent in `views`, every route in `routes` (the table the router, the OpenAPI document and
+//! the authorisation tests are generated from).
 
-use axum::{extract::State, routing::get, Json, Router};
-use skyndsam_store::Store;
+pub mod app;
+pub mod auth;
+pub mod error;
+pub mod openapi;
+pub mod routes;
+pub mod scope;
+pub mod views;
+
+use axum::extract::DefaultBodyLimit;
+use axum::Router;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
-pub fn router(store: Arc<Store>) -> Router {
-    Router::new().route("/health", get(health)).with_state(store)
+pub use app::{App, AppState, Clock, SystemClock};
+pub use error::ApiError;
+
+/// The router: only routes from the table, a fallback that answers like a missing record,
+/// a body limit, and the correlation middleware around everything.
+pub fn router(app: AppState) -> Router {
+    let mut r: Router<AppState> = Router::new();
+    for (spec, handler) in routes::routes() {
+        r = r.route(spec.path, handler);
+    }
+    r.fallback(|| async { ApiError::new(axum::http::StatusCode::NOT_FOUND, "UNKNOWN_ROUTE", "Adressen finns inte.") })
+        .layer(DefaultBodyLimit::max(app::BODY_LIMIT))
+        .layer(axum::middleware::from_fn(app::correlate))
+        .with_state(app)
 }
 
-async fn health(State(store): State<Arc<Store>>) -> Json<serde_json::Value> {
-    let (cases, open) = {
-        let p = store.projections();
-        (p.case_count(), p.open_case_count())
-    };
-    Json(serde_json::json!({ "status": "ok", "cases": cases, "open_cases": open }))
-}
-
-/// Serves until Ctrl-C / SIGTERM.
-pub async fn serve(store: Arc<Store>, addr: std::net::SocketAddr) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
+/// Serves on a bound listener until Ctrl-C / SIGTERM.
+pub async fn serve_on(app: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     tracing::info!(addr = %listener.local_addr()?, "skyndsam serving");
-    axum::serve(listener, router(store))
+    axum::serve(listener, router(app).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await
+}
+
+/// Opens the identity store beside the journal and serves at `addr`.
+pub async fn serve(app: Arc<App>, addr: SocketAddr) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    serve_on(app, listener).await
 }

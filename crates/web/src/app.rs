@@ -1,0 +1,447 @@
+//! The application state, the request's correlation id and error rendering, and the two
+//! extractors every handler is built from: `Ctx` (an authenticated caller holding only the
+//! capability its role gives, see `scope`) and `JsonBody` (strict JSON with Swedish errors).
+
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, MatchedPath, Request, State};
+use axum::http::{header, request::Parts, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use skyndsam_domain::org::{Actor, Role};
+use skyndsam_store::security::{
+    AccessAction, AccessEntry, AccessGrant, SecurityEntry, SecurityKind, SecurityStore, Token,
+};
+use skyndsam_store::Store;
+use std::net::SocketAddr;
+use std::sync::{Arc, RwLock};
+
+use crate::auth::Auth;
+use crate::error::{ApiError, Correlation};
+use crate::routes::RouteSpec;
+use crate::scope::{Access, Scope};
+use crate::views::Pseudonymiser;
+
+/// The clock is a parameter, here too: tests drive time.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+pub struct SystemClock;
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// Largest request body accepted.
+pub const BODY_LIMIT: usize = 256 * 1024;
+
+/// How long the grant cache is trusted before it is read again.
+const GRANT_RECHECK_SECONDS: i64 = 30;
+
+pub struct App {
+    pub store: Arc<Store>,
+    pub security: Arc<SecurityStore>,
+    pub auth: Auth,
+    pub pseudonyms: Pseudonymiser,
+    pub clock: Arc<dyn Clock>,
+    pub routes: Vec<RouteSpec>,
+    grants: RwLock<(DateTime<Utc>, Vec<AccessGrant>)>,
+}
+
+pub type AppState = Arc<App>;
+
+impl App {
+    pub fn new(store: Arc<Store>, security: Arc<SecurityStore>, clock: Arc<dyn Clock>) -> Result<Self, ApiError> {
+        let auth = Auth::load(&security)?;
+        let key = security.with(|b| b.secret("pseudonym"))?;
+        let now = clock.now();
+        let grants = security.with(|b| b.grants_active(now))?;
+        Ok(Self {
+            store,
+            security,
+            auth,
+            pseudonyms: Pseudonymiser::new(key),
+            clock,
+            routes: crate::routes::table(),
+            grants: RwLock::new((now, grants)),
+        })
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Active grants (cached; re-read every 30 s so another server's grants are seen).
+    pub fn grants(&self, now: DateTime<Utc>) -> Result<Vec<AccessGrant>, ApiError> {
+        if let Ok(g) = self.grants.read() {
+            if (now - g.0).num_seconds() < GRANT_RECHECK_SECONDS && now >= g.0 {
+                return Ok(g.1.iter().filter(|x| x.granted_at <= now && now < x.until).cloned().collect());
+            }
+        }
+        let fresh = self.security.with(|b| b.grants_active(now))?;
+        if let Ok(mut g) = self.grants.write() {
+            *g = (now, fresh.clone());
+        }
+        Ok(fresh)
+    }
+
+    pub fn add_grant(&self, g: AccessGrant) {
+        if let Ok(mut w) = self.grants.write() {
+            w.1.push(g);
+        }
+    }
+}
+
+/// Runs blocking store work off the async threads.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| ApiError::internal(format!("task: {e}")))?
+}
+
+// ------------------------------------------------------------------ correlation + errors
+
+/// Gives every request a correlation id, logs each refusal once (internal details only in
+/// the log), and renders errors as the one JSON shape.
+pub async fn correlate(req: Request, next: Next) -> Response {
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let mut req = req;
+    req.extensions_mut().insert(Correlation(id.clone()));
+    let span = tracing::info_span!("request", %method, %path, correlation = %id);
+    let _enter = span.enter();
+    drop(_enter);
+    let res = {
+        use tracing::Instrument;
+        next.run(req).instrument(span.clone()).await
+    };
+    let status = res.status();
+    let err = res.extensions().get::<ApiError>().cloned().or_else(|| {
+        (status.is_client_error() || status.is_server_error())
+            .then(|| match status {
+                StatusCode::METHOD_NOT_ALLOWED => {
+                    ApiError::new(status, "METHOD_NOT_ALLOWED", "Metoden stöds inte för den här adressen.")
+                }
+                StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
+                    status,
+                    "PAYLOAD_TOO_LARGE",
+                    format!("Begäran är för stor (högst {} kB).", BODY_LIMIT / 1024),
+                ),
+                s if s.is_server_error() => ApiError::internal(format!("status {s}")),
+                _ => ApiError::new(status, "BAD_REQUEST", "Begäran kunde inte tolkas."),
+            })
+            .filter(|_| res.headers().get(header::CONTENT_TYPE).is_none_or(|v| v != "application/json"))
+    });
+    let Some(err) = err else { return res };
+    let _enter = span.enter();
+    if err.status.is_server_error() {
+        tracing::error!(code = err.code, detail = err.internal.as_deref().unwrap_or(""), "request failed");
+    } else {
+        tracing::info!(
+            status = err.status.as_u16(),
+            code = err.code,
+            field = err.field.as_deref().unwrap_or(""),
+            "request refused"
+        );
+    }
+    let mut out = (err.status, axum::Json(err.body(&id))).into_response();
+    out.headers_mut().insert("x-correlation-id", HeaderValue::from_str(&id).unwrap_or(HeaderValue::from_static("-")));
+    out
+}
+
+fn correlation_of(parts: &Parts) -> String {
+    parts.extensions.get::<Correlation>().map(|c| c.0.clone()).unwrap_or_default()
+}
+
+fn address_of(parts: &Parts) -> String {
+    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "okänd".into())
+}
+
+// ------------------------------------------------------------------ the caller
+
+/// An authenticated caller: who, through which role, what they may see. A handler that
+/// takes `Ctx` has passed the route's role gate and scope check; what it reads about a
+/// person goes through `Ctx`'s scope and is logged.
+#[derive(Clone)]
+pub struct Ctx {
+    pub app: AppState,
+    pub token: Token,
+    pub actor: Actor,
+    pub scope: Scope,
+    pub correlation: String,
+    pub address: String,
+    pub now: DateTime<Utc>,
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
+        let correlation = correlation_of(parts);
+        let address = address_of(parts);
+        let now = app.now();
+        let path = parts.extensions.get::<MatchedPath>().map(|m| m.as_str().to_owned()).unwrap_or_default();
+        let spec = app
+            .routes
+            .iter()
+            .find(|r| r.method == parts.method && r.path == path)
+            .ok_or_else(|| ApiError::internal(format!("route {} {path} missing from the table", parts.method)))?;
+        let bearer = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .map(str::trim)
+            .map(str::to_owned);
+        let bearer = match bearer {
+            Some(b) => b,
+            None => return Err(ApiError::unauthenticated()),
+        };
+        let (app2, c2, a2) = (app.clone(), correlation.clone(), address.clone());
+        let token = blocking(move || app2.auth.authenticate(&app2.security, &bearer, &a2, now, &c2)).await?;
+        if let Some(scope) = spec.scope {
+            if !token.scopes.iter().any(|s| s == "*" || s == scope) {
+                let e = sec_entry(
+                    now,
+                    SecurityKind::TokenRefused,
+                    &token,
+                    &address,
+                    format!("saknar behörigheten {scope}"),
+                    &correlation,
+                );
+                let app2 = app.clone();
+                blocking(move || Ok(app2.security.log_security(e)?)).await?;
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "TOKEN_SCOPE",
+                    "Token saknar behörighet för det här anropet.",
+                ));
+            }
+        }
+        let account = app.auth.account(&token.username).ok_or_else(ApiError::unauthenticated)?;
+        let actor = if token.role == Role::System {
+            app.store.actor(&account.staff, Role::System, now)
+        } else {
+            app.store.actor(&account.staff, token.role, now).filter(|a| a.unit.as_ref() == Some(&token.unit))
+        };
+        let Some(actor) = actor else {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "ROLE_ENDED",
+                "Din roll i enheten är inte längre aktiv. Logga in på nytt.",
+            ));
+        };
+        if !spec.roles.contains(&actor.role) {
+            return Err(ApiError::forbidden());
+        }
+        let grants = app.grants(now)?;
+        let scope = {
+            let p = app.store.projections();
+            Scope::new(actor.staff.clone(), actor.role, token.unit.clone(), &p.org, &p.rules().privacy, &grants)
+        };
+        Ok(Ctx { app: app.clone(), token, actor, scope, correlation, address, now })
+    }
+}
+
+fn sec_entry(
+    now: DateTime<Utc>,
+    kind: SecurityKind,
+    token: &Token,
+    address: &str,
+    detail: String,
+    correlation: &str,
+) -> SecurityEntry {
+    SecurityEntry {
+        at: now,
+        kind,
+        username: Some(token.username.clone()),
+        address: Some(address.to_owned()),
+        detail,
+        correlation: correlation.to_owned(),
+    }
+}
+
+impl Ctx {
+    /// An access-log line for a read under `access`.
+    pub fn access_entry(
+        &self,
+        person: skyndsam_domain::ids::PersonId,
+        case: Option<skyndsam_domain::ids::CaseId>,
+        action: AccessAction,
+        access: &Access,
+    ) -> AccessEntry {
+        AccessEntry {
+            at: self.now,
+            staff: self.actor.staff.clone(),
+            role: self.actor.role,
+            unit: self.actor.unit.clone(),
+            person,
+            case,
+            action,
+            basis: access.basis,
+            reason: access.reason.clone(),
+            correlation: self.correlation.clone(),
+        }
+    }
+
+    /// Writes access-log lines durably; only then may the data be sent.
+    pub async fn log_reads(&self, entries: Vec<AccessEntry>) -> Result<(), ApiError> {
+        let app = self.app.clone();
+        blocking(move || Ok(app.security.log(entries, Vec::new())?)).await
+    }
+
+    /// A request for a record outside the caller's scope: answered as not found, and
+    /// written to the security log (guessing ids shows up in the review).
+    pub async fn refuse_out_of_scope(&self, what: String) -> ApiError {
+        let e = sec_entry(
+            self.now,
+            SecurityKind::RequestRefused,
+            &self.token,
+            &self.address,
+            format!("utanför behörighet: {what}"),
+            &self.correlation,
+        );
+        let app = self.app.clone();
+        if let Err(err) = blocking(move || Ok(app.security.log_security(e)?)).await {
+            return err;
+        }
+        ApiError::not_found()
+    }
+
+    pub async fn log_security(&self, kind: SecurityKind, detail: String) -> Result<(), ApiError> {
+        let e = sec_entry(self.now, kind, &self.token, &self.address, detail, &self.correlation);
+        let app = self.app.clone();
+        blocking(move || Ok(app.security.log_security(e)?)).await
+    }
+
+    pub fn privacy(&self) -> skyndsam_domain::rules::Privacy {
+        self.app.store.rules().privacy.clone()
+    }
+}
+
+/// The caller's address and correlation id, for public routes (login).
+pub struct Origin {
+    pub address: String,
+    pub correlation: String,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Origin {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        Ok(Self { address: address_of(parts), correlation: correlation_of(parts) })
+    }
+}
+
+// ------------------------------------------------------------------ strict JSON
+
+/// A JSON body: content type checked, size limited, unknown fields refused, errors in
+/// Swedish with the field's path — and never a value from the body in the message.
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let RawJson(bytes) = RawJson::from_request(req, state).await?;
+        parse_json(&bytes).map(JsonBody)
+    }
+}
+
+/// A JSON body not yet parsed (the route decides the type): content type and size checked.
+pub struct RawJson(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for RawJson {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let json =
+            req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
+                v.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+            });
+        if !json {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "UNSUPPORTED_MEDIA_TYPE",
+                "Skicka data som JSON (Content-Type: application/json).",
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|r| {
+            if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "PAYLOAD_TOO_LARGE",
+                    format!("Begäran är för stor (högst {} kB).", BODY_LIMIT / 1024),
+                )
+            } else {
+                ApiError::new(StatusCode::BAD_REQUEST, "BAD_REQUEST", "Begäran kunde inte läsas.")
+            }
+        })?;
+        Ok(RawJson(bytes))
+    }
+}
+
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize::<_, T>(de) {
+        Ok(v) => Ok(v),
+        Err(e) => {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            use serde_json::error::Category;
+            match inner.classify() {
+                Category::Syntax | Category::Eof | Category::Io => {
+                    Err(ApiError::new(StatusCode::BAD_REQUEST, "INVALID_JSON", "Begäran är inte giltig JSON."))
+                }
+                Category::Data => Err(data_error(&path, &inner.to_string())),
+            }
+        }
+    }
+}
+
+fn data_error(path: &str, msg: &str) -> ApiError {
+    use skyndsam_domain::personnummer::IdNumberError as E;
+    for e in [E::Format, E::Date, E::Checksum, E::InFuture] {
+        if msg.starts_with(e.message_sv()) {
+            let d: skyndsam_domain::DomainError = e.into();
+            return ApiError::from(d).field(path);
+        }
+    }
+    let field = if path == "." { String::new() } else { path.to_owned() };
+    let message = if let Some(rest) = msg.strip_prefix("unknown field `") {
+        let name: String = rest.chars().take_while(|c| *c != '`').take(64).collect();
+        let at = if field.is_empty() { String::new() } else { format!(" i {field}") };
+        format!("Okänt fält \"{name}\"{at}. Kontrollera stavningen.")
+    } else if let Some(rest) = msg.strip_prefix("missing field `") {
+        let name: String = rest.chars().take_while(|c| *c != '`').take(64).collect();
+        return ApiError::bad_input(
+            if field.is_empty() { name.clone() } else { format!("{field}.{name}") },
+            format!("Fältet \"{name}\" saknas."),
+        );
+    } else if msg.starts_with("invalid type") {
+        "Fältet har fel typ.".to_owned()
+    } else if msg.starts_with("unknown variant") {
+        "Värdet är inte ett av de tillåtna.".to_owned()
+    } else {
+        "Fältet har ett ogiltigt värde.".to_owned()
+    };
+    ApiError::bad_input(field, message)
+}
+
+/// `State` re-export for handlers.
+pub type AppStateExtractor = State<AppState>;
+
+/// Methods used in the route table.
+pub fn method_name(m: &Method) -> &'static str {
+    match *m {
+        Method::GET => "get",
+        Method::POST => "post",
+        Method::PUT => "put",
+        Method::DELETE => "delete",
+        Method::PATCH => "patch",
+        _ => "get",
+    }
+}
