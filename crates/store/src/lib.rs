@@ -11,8 +11,9 @@ pub mod security;
 pub mod sqlite;
 
 use std::io::{BufRead, Write};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender};
-use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, TryLockError};
 use std::thread::JoinHandle;
 
 use chrono::{DateTime, Utc};
@@ -188,11 +189,55 @@ pub struct ImportReport {
     pub head: Option<String>,
 }
 
+/// Reading connections per store: reads (a case's events for the API) run side by side
+/// instead of queueing behind one connection. Small: each is a database connection.
+pub const READERS: usize = 4;
+
+/// A few reading connections. A read takes a free one (try_lock, starting round-robin)
+/// and only waits when all are busy.
+struct ReaderPool {
+    conns: Vec<Mutex<Box<dyn Backend>>>,
+    next: AtomicUsize,
+}
+
+impl ReaderPool {
+    fn open(url: &str, n: usize) -> Result<Self, StoreError> {
+        let conns = (0..n.max(1)).map(|_| open_backend(url).map(Mutex::new)).collect::<Result<Vec<_>, _>>()?;
+        Ok(Self { conns, next: AtomicUsize::new(0) })
+    }
+
+    fn lock(m: &Mutex<Box<dyn Backend>>) -> MutexGuard<'_, Box<dyn Backend>> {
+        match m.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    /// The connection at `i` (waits for it): for work that must stay on one connection.
+    fn at(&self, i: usize) -> MutexGuard<'_, Box<dyn Backend>> {
+        Self::lock(&self.conns[i % self.conns.len()])
+    }
+
+    /// A free connection if there is one, else waits for the next in turn.
+    fn any(&self) -> MutexGuard<'_, Box<dyn Backend>> {
+        let n = self.conns.len();
+        let start = self.next.fetch_add(1, Ordering::Relaxed) % n;
+        for k in 0..n {
+            match self.conns[(start + k) % n].try_lock() {
+                Ok(g) => return g,
+                Err(TryLockError::Poisoned(p)) => return p.into_inner(),
+                Err(TryLockError::WouldBlock) => {}
+            }
+        }
+        Self::lock(&self.conns[start])
+    }
+}
+
 /// The journal with its projections.
 pub struct Store {
     tx: Option<SyncSender<Job>>,
     appender: Option<JoinHandle<()>>,
-    reader: Mutex<Box<dyn Backend>>,
+    readers: ReaderPool,
     projections: Arc<RwLock<Projections>>,
     rules: Arc<RuleTable>,
 }
@@ -202,9 +247,9 @@ impl Store {
     /// journal and starts the appender.
     pub fn open(url: &str, rules: Arc<RuleTable>) -> Result<Self, StoreError> {
         let writer = open_backend(url)?;
-        let mut reader = open_backend(url)?;
+        let readers = ReaderPool::open(url, READERS)?;
         let mut p = Projections::new(rules.clone());
-        rebuild(&mut *reader, &mut p)?;
+        rebuild(&mut **readers.at(0), &mut p)?;
         let projections = Arc::new(RwLock::new(p));
         let (tx, rx) = mpsc::sync_channel::<Job>(4096);
         let pj = projections.clone();
@@ -212,7 +257,7 @@ impl Store {
             .name("journal-appender".into())
             .spawn(move || run_appender(writer, rx, pj))
             .map_err(|e| StoreError::Backend(e.to_string()))?;
-        Ok(Self { tx: Some(tx), appender: Some(appender), reader: Mutex::new(reader), projections, rules })
+        Ok(Self { tx: Some(tx), appender: Some(appender), readers, projections, rules })
     }
 
     pub fn rules(&self) -> &RuleTable {
@@ -236,11 +281,12 @@ impl Store {
     }
 
     fn with_reader<T>(&self, f: impl FnOnce(&mut dyn Backend) -> Result<T, StoreError>) -> Result<T, StoreError> {
-        let mut r = match self.reader.lock() {
-            Ok(g) => g,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        f(&mut **r)
+        f(&mut **self.readers.any())
+    }
+
+    /// Runs `f` on the first reading connection, always the same one.
+    fn with_first_reader<T>(&self, f: impl FnOnce(&mut dyn Backend) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        f(&mut **self.readers.at(0))
     }
 
     /// A case's events from the journal (with free text).
@@ -360,7 +406,7 @@ impl Store {
     /// system) are sealed here.
     pub fn import(&self, input: impl BufRead) -> Result<ImportReport, StoreError> {
         let lines = read_import_lines(input)?;
-        let sealed = self.with_reader(|b| {
+        let sealed = self.with_first_reader(|b| {
             let head = b.head()?;
             let mut sealed =
                 import::seal_lines(lines, head, |s| Ok(b.read_stream(s)?.last().map(|e| e.version).unwrap_or(0)))?;
@@ -370,9 +416,10 @@ impl Store {
         let events: Vec<RecordedEvent> = sealed.into_iter().map(|(_, e)| e).collect();
         let n = events.len() as u64;
         let head = events.last().map(|e| e.hash.clone());
-        // One transaction on the reader's connection; the backend re-checks inside it that
-        // the events still continue the chain (an append may have come in meanwhile).
-        self.with_reader(|b| b.insert_sealed(&events))?;
+        // One transaction on the same reading connection that sealed them; the backend
+        // re-checks inside it that the events still continue the chain (an append may
+        // have come in meanwhile).
+        self.with_first_reader(|b| b.insert_sealed(&events))?;
         {
             let mut p = match self.projections.write() {
                 Ok(g) => g,
@@ -491,3 +538,34 @@ fn read_import_lines(input: impl BufRead) -> Result<Vec<(usize, import::Line)>, 
 }
 
 pub mod import;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_busy_reader_is_passed_over_and_all_busy_waits_for_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite:{}", dir.path().join("r.sqlite").display());
+        let pool = Arc::new(ReaderPool::open(&url, 3).unwrap());
+        let held: Vec<_> = (0..2).map(|_| pool.any()).collect();
+        // The third connection is free: taken without waiting, whatever the turn.
+        for _ in 0..5 {
+            let mut free = pool.any();
+            assert_eq!(free.count().unwrap(), 0);
+        }
+        let third = pool.any();
+        let (tx, rx) = mpsc::channel();
+        let p2 = pool.clone();
+        let t = std::thread::spawn(move || {
+            let mut c = p2.any();
+            tx.send(c.count().unwrap()).unwrap();
+        });
+        assert!(rx.recv_timeout(std::time::Duration::from_millis(100)).is_err(), "all busy: must wait");
+        drop(held);
+        drop(third);
+        assert_eq!(rx.recv_timeout(std::time::Duration::from_secs(10)).unwrap(), 0);
+        t.join().unwrap();
+    }
+}

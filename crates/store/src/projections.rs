@@ -11,7 +11,8 @@ use skyndsam_domain::ids::{CaseId, PersonId, StaffId, UnitId};
 use skyndsam_domain::org::Organisation;
 use skyndsam_domain::personnummer::{PersonalIdentityNumber, Sex};
 use skyndsam_domain::rules::RuleTable;
-use std::collections::{BTreeSet, HashMap};
+use std::cmp::Reverse;
+use std::collections::{BTreeSet, BinaryHeap, HashMap};
 use std::sync::Arc;
 
 /// A pending deadline in the book, ordered by when it falls due.
@@ -87,6 +88,52 @@ pub struct Projections {
     pub last_seq: u64,
     /// During a rebuild, indexing waits until every event is folded.
     deferred: Option<std::collections::HashSet<CaseId>>,
+}
+
+/// Rows of the deadline book, soonest first: a merge of the units' ordered books.
+pub struct BookIter<'a> {
+    iters: Vec<std::collections::btree_set::Iter<'a, BookKey>>,
+    heads: BinaryHeap<Reverse<(&'a BookKey, usize)>>,
+    rules: &'a RuleTable,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+}
+
+impl<'a> BookIter<'a> {
+    fn new(
+        mut iters: Vec<std::collections::btree_set::Iter<'a, BookKey>>,
+        rules: &'a RuleTable,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let heads = iters.iter_mut().enumerate().filter_map(|(i, it)| it.next().map(|k| Reverse((k, i)))).collect();
+        Self { iters, heads, rules, now, today: skyndsam_domain::calendar::local_date(now) }
+    }
+}
+
+impl Iterator for BookIter<'_> {
+    type Item = BookRow;
+
+    fn next(&mut self) -> Option<BookRow> {
+        let Reverse((k, i)) = self.heads.pop()?;
+        if let Some(next) = self.iters.get_mut(i).and_then(|it| it.next()) {
+            self.heads.push(Reverse((next, i)));
+        }
+        Some(BookRow {
+            case: k.case,
+            kind: k.kind,
+            last_day: k.last_day,
+            due_at: k.due_at,
+            state: clock::pending_state_on(
+                &k.kind,
+                k.due_at,
+                k.last_day,
+                k.hour_based,
+                self.rules,
+                self.now,
+                self.today,
+            ),
+        })
+    }
 }
 
 /// What `apply` needs from the caller: a case whose events must be folded anew.
@@ -286,24 +333,15 @@ impl Projections {
     /// The deadline book: every pending deadline of the cases in `units`, soonest first,
     /// with its state at `now`.
     pub fn deadline_book(&self, units: &[UnitId], now: DateTime<Utc>) -> Vec<BookRow> {
-        let today = skyndsam_domain::calendar::local_date(now);
-        let row = |k: &BookKey| BookRow {
-            case: k.case,
-            kind: k.kind,
-            last_day: k.last_day,
-            due_at: k.due_at,
-            state: clock::pending_state_on(&k.kind, k.due_at, k.last_day, k.hour_based, &self.rules, now, today),
-        };
-        let sets: Vec<&BTreeSet<BookKey>> = units.iter().filter_map(|u| self.book.get(u)).collect();
-        match sets.as_slice() {
-            [] => Vec::new(),
-            [one] => one.iter().map(row).collect(),
-            many => {
-                let mut keys: Vec<&BookKey> = many.iter().flat_map(|s| s.iter()).collect();
-                keys.sort_unstable();
-                keys.into_iter().map(row).collect()
-            }
-        }
+        self.deadline_book_iter(units, now).collect()
+    }
+
+    /// The deadline book as it is walked: the same rows in the same order as
+    /// `deadline_book`, each computed only when taken (the units' books are merged, not
+    /// sorted), so the first N rows cost O(N log units) however many are pending.
+    pub fn deadline_book_iter(&self, units: &[UnitId], now: DateTime<Utc>) -> BookIter<'_> {
+        let iters: Vec<_> = units.iter().filter_map(|u| self.book.get(u)).map(|s| s.iter()).collect();
+        BookIter::new(iters, &self.rules, now)
     }
 
     pub fn person(&self, id: &PersonId) -> Option<&PersonEntry> {
@@ -354,5 +392,59 @@ impl Projections {
             .collect();
         rows.sort_by_key(|r| std::cmp::Reverse(r.received_on));
         rows
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn the_merged_book_equals_the_sorted_book_and_a_prefix_is_its_first_rows() {
+        let mut p = Projections::new(Arc::new(RuleTable::defaults().unwrap()));
+        let t0 = Utc.with_ymd_and_hms(2025, 3, 3, 8, 0, 0).unwrap();
+        let units: Vec<UnitId> = ["a", "b", "c"].iter().map(|u| UnitId::parse(u).unwrap()).collect();
+        let mut n = 0u128;
+        for (ui, u) in units.iter().enumerate() {
+            let set = p.book.entry(u.clone()).or_default();
+            for i in 0..40i64 {
+                n += 1;
+                // Interleaved due times, with equal ones across units.
+                let due_at = t0 + chrono::Duration::hours((i * 7 + ui as i64 * 3) % 50);
+                let kind = if i % 3 == 0 { DeadlineKind::Investigation } else { DeadlineKind::PreliminaryAssessment };
+                set.insert(BookKey {
+                    due_at,
+                    case: CaseId::from_u128(n),
+                    kind,
+                    last_day: due_at.date_naive(),
+                    hour_based: false,
+                });
+            }
+        }
+        let now = t0 + chrono::Duration::hours(20);
+        let today = skyndsam_domain::calendar::local_date(now);
+        let asked = vec![units[2].clone(), UnitId::parse("saknas").unwrap(), units[0].clone(), units[1].clone()];
+        let mut keys: Vec<&BookKey> = asked.iter().filter_map(|u| p.book.get(u)).flat_map(|s| s.iter()).collect();
+        keys.sort_unstable();
+        let expected: Vec<BookRow> = keys
+            .into_iter()
+            .map(|k| BookRow {
+                case: k.case,
+                kind: k.kind,
+                last_day: k.last_day,
+                due_at: k.due_at,
+                state: clock::pending_state_on(&k.kind, k.due_at, k.last_day, k.hour_based, &p.rules, now, today),
+            })
+            .collect();
+        assert_eq!(expected.len(), 120);
+        assert_eq!(p.deadline_book(&asked, now), expected);
+        assert_eq!(p.deadline_book_iter(&asked, now).take(17).collect::<Vec<_>>(), expected[..17]);
+        assert_eq!(
+            p.deadline_book(&units[1..2], now),
+            expected.iter().filter(|r| p.book[&units[1]].iter().any(|k| k.case == r.case)).copied().collect::<Vec<_>>()
+        );
+        assert!(p.deadline_book(&[], now).is_empty());
     }
 }
