@@ -113,10 +113,17 @@ fn rules(cli: &Cli) -> Result<Arc<RuleTable>> {
 }
 
 fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
-        .with_writer(std::io::stderr)
-        .init();
+    let mut filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    for d in skyndsam_store::LOG_DIRECTIVES {
+        if let Ok(d) = d.parse() {
+            filter = filter.add_directive(d);
+        }
+    }
+    // No bridge from the `log` crate: a dependency's own logging (the PostgreSQL driver logs
+    // statement parameters) never reaches our log.
+    let _ = tracing::subscriber::set_global_default(
+        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).finish(),
+    );
     if let Err(e) = run(Cli::parse()) {
         eprintln!("fel: {e:#}");
         std::process::exit(1);

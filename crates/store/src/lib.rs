@@ -29,6 +29,10 @@ pub use backend::{AppendRequest, Backend, Expected};
 pub use error::StoreError;
 pub use projections::Projections;
 
+/// Log directives every subscriber must add: the PostgreSQL driver logs statement
+/// parameters (record contents) at DEBUG, which must never reach a log.
+pub const LOG_DIRECTIVES: &[&str] = &["tokio_postgres=info", "postgres=info"];
+
 /// Parses a stored body into an event and attaches its stored hash.
 pub fn parse_body(body: &[u8], hash: &str) -> Result<RecordedEvent, StoreError> {
     #[derive(serde::Deserialize)]

@@ -19,7 +19,39 @@ use crate::security::{
 const APPEND_LOCK: i64 = 0x736b_796e_6473;
 
 pub struct PostgresBackend {
-    client: Client,
+    client: PgClient,
+}
+
+/// The `postgres` client runs its own small Tokio runtime, which panics if dropped inside
+/// another runtime (an HTTP server shutting down). Dropping it on a plain thread is safe
+/// everywhere.
+struct PgClient(Option<Client>);
+
+impl std::ops::Deref for PgClient {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        match &self.0 {
+            Some(c) => c,
+            None => unreachable!("the client is only taken in drop"),
+        }
+    }
+}
+
+impl std::ops::DerefMut for PgClient {
+    fn deref_mut(&mut self) -> &mut Client {
+        match &mut self.0 {
+            Some(c) => c,
+            None => unreachable!("the client is only taken in drop"),
+        }
+    }
+}
+
+impl Drop for PgClient {
+    fn drop(&mut self) {
+        if let Some(c) = self.0.take() {
+            let _ = std::thread::spawn(move || drop(c)).join();
+        }
+    }
 }
 
 impl PostgresBackend {
@@ -34,7 +66,7 @@ impl PostgresBackend {
             }
             client.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {s}; SET search_path TO {s}"))?;
         }
-        let mut b = Self { client };
+        let mut b = Self { client: PgClient(Some(client)) };
         b.migrate()?;
         Ok(b)
     }
@@ -166,7 +198,7 @@ impl Backend for PostgresBackend {
     }
 
     fn head(&mut self) -> Result<Option<(u64, String)>, StoreError> {
-        head_of(&mut self.client)
+        head_of(&mut *self.client)
     }
 
     fn count(&mut self) -> Result<u64, StoreError> {

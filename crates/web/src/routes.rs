@@ -1257,6 +1257,8 @@ async fn get_case(ctx: Ctx, Path(id): Path<String>) -> Result<Json<CaseDetail>, 
 
 async fn case_command(ctx: Ctx, id: String, body: &[u8], parse: ParseFn) -> Result<Json<CommandResult>, ApiError> {
     let case = parse_case(&id)?;
+    // Access first: someone outside the case learns nothing, not even how the body is judged.
+    writable(&ctx, case).await?;
     let (expected, cmd) = parse(body)?;
     run_command(ctx, case, expected, cmd, None).await
 }
@@ -1268,7 +1270,6 @@ async fn run_command(
     cmd: CaseCommand,
     corrects: Option<u64>,
 ) -> Result<Json<CommandResult>, ApiError> {
-    writable(&ctx, case).await?;
     if let CaseCommand::DecidePreliminaryAssessment(PreliminaryAssessmentDecided {
         outcome: PreliminaryOutcome::JoinInvestigation { investigation_case },
         ..
@@ -1295,12 +1296,10 @@ async fn run_command(
     Ok(Json(CommandResult { case, version, events: events.iter().map(|e| e.seq).collect() }))
 }
 
-async fn correct(
-    ctx: Ctx,
-    Path(id): Path<String>,
-    JsonBody(req): JsonBody<CorrectionRequest>,
-) -> Result<Json<CommandResult>, ApiError> {
+async fn correct(ctx: Ctx, Path(id): Path<String>, RawJson(body): RawJson) -> Result<Json<CommandResult>, ApiError> {
     let case = parse_case(&id)?;
+    writable(&ctx, case).await?;
+    let req: CorrectionRequest = parse_json(&body)?;
     run_command(ctx, case, req.expected_version, req.command.into_command(), Some(req.corrects)).await
 }
 
@@ -1315,8 +1314,7 @@ async fn deadline_book(ctx: Ctx, Query(q): Query<BookQuery>) -> Result<Json<Vec<
     let limit = q.limit.unwrap_or(1000).min(10_000);
     let p = ctx.app.store.projections();
     let rows = p
-        .deadline_book(&units, ctx.now)
-        .into_iter()
+        .deadline_book_iter(&units, ctx.now)
         .filter_map(|r| {
             let c = p.case(&r.case)?;
             let a = ctx.scope.access(c)?;

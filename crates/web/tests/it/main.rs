@@ -1,0 +1,9 @@
+//! API tests: one app per test on port 0 with its own database (see `harness`).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod abuse;
+mod harness;
+mod identity;
+mod matrix;
+mod openapi;
+mod privacy;

@@ -1,0 +1,225 @@
+//! The authorisation matrix: every route of the table × every role × four target records
+//! (intake case, own unit's case, other area's case, protected child's case), with ids
+//! guessed across scopes. The expectations below are written independently of the route
+//! table; a route the table has and this file has no rule for fails the test.
+
+use crate::harness::*;
+use serde_json::{json, Value};
+use skyndsam_domain::org::Role;
+use skyndsam_web::routes::{table, ANYONE};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Exp {
+    /// Passes the role gate and the scope (the handler or the domain judges the rest).
+    Allow,
+    /// Refused by the role gate (403 FORBIDDEN).
+    Forbidden,
+    /// Out of scope: answered exactly as if it did not exist (404 NOT_FOUND).
+    NotFound,
+    /// A collection: allowed, and the target case is (true) or is not (false) in it.
+    Listed(bool),
+}
+
+/// Read access (full or pseudonymised) to the target's case, by the fixture's units.
+fn reads(role: Role, t: Target) -> bool {
+    use Target::*;
+    match role {
+        Role::Registrar => t == Intake,
+        Role::Handler | Role::TeamLeader | Role::UnitManager => matches!(t, OwnUnit | Protected),
+        Role::AreaManager => t != OtherUnit,
+        Role::HeadOfAdministration | Role::QualityDeveloper | Role::Auditor => true,
+        _ => false,
+    }
+}
+
+/// Full access (may act in the case).
+fn writes(role: Role, t: Target) -> bool {
+    reads(role, t) && !matches!(role, Role::QualityDeveloper | Role::Auditor)
+}
+
+fn one_of(role: Role, roles: &[Role]) -> bool {
+    roles.contains(&role)
+}
+
+const READERS: &[Role] = &[
+    Role::Registrar,
+    Role::Handler,
+    Role::TeamLeader,
+    Role::UnitManager,
+    Role::AreaManager,
+    Role::HeadOfAdministration,
+    Role::QualityDeveloper,
+    Role::Auditor,
+];
+const CASEWORKERS: &[Role] = &[
+    Role::Registrar,
+    Role::Handler,
+    Role::TeamLeader,
+    Role::UnitManager,
+    Role::AreaManager,
+    Role::HeadOfAdministration,
+];
+const REGISTRARS: &[Role] = &[Role::Registrar, Role::Handler, Role::TeamLeader, Role::UnitManager, Role::System];
+const REVIEWERS: &[Role] = &[Role::UnitManager, Role::AreaManager, Role::HeadOfAdministration];
+/// Roles that see a protected identity (the rule table's default).
+const SEE_PROTECTED: &[Role] = &[Role::Registrar, Role::UnitManager];
+
+fn gate(role: Role, roles: &[Role], then: Exp) -> Exp {
+    if one_of(role, roles) {
+        then
+    } else {
+        Exp::Forbidden
+    }
+}
+
+fn expect(op: &str, role: Role, t: Target) -> Exp {
+    let allow_if = |b: bool| if b { Exp::Allow } else { Exp::NotFound };
+    match op {
+        "me" | "list_tokens" | "logout" => Exp::Allow,
+        "issue_token" | "security_log" => gate(role, &[Role::SystemAdministrator], Exp::Allow),
+        // The target token belongs to the auditor; others do not see it exists.
+        "revoke_token" => allow_if(matches!(role, Role::SystemAdministrator | Role::Auditor)),
+        "register_person" | "register_actualisation" => gate(role, REGISTRARS, Exp::Allow),
+        "search_person" => gate(role, CASEWORKERS, allow_if(t != Target::Protected || one_of(role, SEE_PROTECTED))),
+        "get_case" | "get_person" => gate(role, READERS, allow_if(reads(role, t))),
+        "grant_access" => gate(role, READERS, Exp::Allow),
+        "list_cases" | "export_cases" | "deadline_book" => gate(role, READERS, Exp::Listed(reads(role, t))),
+        "access_log" | "unusual_reads" | "access_grants" => gate(role, REVIEWERS, Exp::Allow),
+        op if op == "correct" || op.starts_with("case_") => gate(role, CASEWORKERS, allow_if(writes(role, t))),
+        other => panic!("route {other} has no rule in the authorisation matrix: add one"),
+    }
+}
+
+fn body_for(op: &str, t: Target, now: chrono::DateTime<chrono::Utc>) -> Option<Value> {
+    Some(match op {
+        "issue_token" => json!({
+            "username": "rut", "role": "auditor", "unit": "forvaltning", "scopes": ["cases:read"],
+            "name": "revisionens stickprov", "expires_at": now + chrono::Duration::days(10)
+        }),
+        "register_person" => json!({"name": "Ny Nysson"}),
+        "search_person" => json!({"id_number": t.pnr().as_str()}),
+        "grant_access" => json!({"reason": "beredskap", "hours": 2}),
+        // Always about the intake child, so new cases do not widen anyone's view of the targets.
+        "register_actualisation" => json!({
+            "children": [DORA], "kind": "report", "received_at": now - chrono::Duration::hours(1),
+            "channel": "phone", "reporter": {"category": "police", "name": "Polis", "organisation": "Polisen", "contact": null},
+            "reasons": ["other"], "text": "Polisen ringde.", "unit": "mottagning", "receipt": null
+        }),
+        // A stale version: an allowed caller gets past access control and is refused
+        // further in (nothing is written either way).
+        "correct" => {
+            json!({"expected_version": 999, "corrects": 1, "command": {"type": "write_entry", "data": {"heading": "x", "text": "y"}}})
+        }
+        op if op.starts_with("case_") => json!({"expected_version": 999, "data": {}}),
+        _ => return None,
+    })
+}
+
+/// Side effects last: grants change what a role sees; logout ends the session.
+fn order(op: &str) -> u8 {
+    match op {
+        "logout" => 3,
+        "grant_access" => 2,
+        "register_person" | "register_actualisation" | "revoke_token" => 1,
+        _ => 0,
+    }
+}
+
+fn leaks_protected(body: &str) -> bool {
+    let pnr = noah_pnr();
+    let s = pnr.as_str();
+    [NOAH_NAME, "Skyddadsson", s, &s.replace('-', ""), &s[2..]].iter().any(|w| body.contains(w))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_every_role_every_target() {
+    let t = TestApp::spawn().await;
+    let now = t.clock.now_utc();
+    // The auditor's integration token, the target of revoke_token.
+    let sam = t.login("sam").await;
+    let issued = t.post(Some(&sam), "/api/tokens", &body_for("issue_token", Target::Intake, now).unwrap()).await;
+    assert_eq!(issued.status, 201, "{}", issued.body);
+    let token_id = issued.json["id"].as_str().unwrap().to_owned();
+
+    let mut routes: Vec<_> = table().into_iter().filter(|r| !r.public).collect();
+    routes.sort_by_key(|r| order(&r.operation_id));
+    let journal_before = t.journal_count();
+    let mut checked = 0usize;
+    let mut written = 0u64;
+    let mut failures = Vec::new();
+    for role in ANYONE.iter().copied() {
+        let token = t.token_for(role).await;
+        for r in &routes {
+            for target in Target::ALL {
+                // Logging out ends the session: once per role is the test.
+                if r.operation_id == "logout" && target != Target::Intake {
+                    continue;
+                }
+                let exp = expect(&r.operation_id, role, target);
+                let id = if r.path.starts_with("/api/persons/{id}") {
+                    target.child().to_string()
+                } else if r.path.starts_with("/api/tokens/{id}") {
+                    token_id.clone()
+                } else {
+                    target.case().to_string()
+                };
+                let path = r.path.replace("{id}", &id);
+                let body = body_for(&r.operation_id, target, now);
+                let res = t.send(r.method.clone(), Some(&token), &path, body.as_ref()).await;
+                if res.status == 201 && matches!(r.operation_id.as_str(), "register_person" | "register_actualisation")
+                {
+                    written += 1;
+                }
+                let got = match (res.status, res.code()) {
+                    (403, "FORBIDDEN") => Exp::Forbidden,
+                    (404, "NOT_FOUND") => Exp::NotFound,
+                    (401, _) => panic!("{role:?} {} {path}: unauthenticated: {}", r.method, res.body),
+                    (s, _) if s >= 500 => panic!("{role:?} {} {path}: server error: {}", r.method, res.body),
+                    _ => match exp {
+                        Exp::Listed(_) => {
+                            assert_eq!(res.status, 200, "{role:?} {path}: {}", res.body);
+                            Exp::Listed(res.body.contains(&target.case().to_string()))
+                        }
+                        _ => Exp::Allow,
+                    },
+                };
+                if got != exp {
+                    failures.push(format!(
+                        "{role:?} {} {path} ({target:?}): expected {exp:?}, got {got:?}: {}",
+                        r.method, res.body
+                    ));
+                }
+                if !one_of(role, SEE_PROTECTED) && leaks_protected(&res.body) {
+                    failures.push(format!("{role:?} {} {path}: protected identity in the response", r.method));
+                }
+                // Pseudonymised roles never see a child's name.
+                if matches!(role, Role::QualityDeveloper | Role::Auditor)
+                    && ["Dora Mottagsson", "Elsa Exempelsson", "Carl Annansson"].iter().any(|n| res.body.contains(n))
+                    && r.operation_id != "grant_access"
+                {
+                    failures.push(format!("{role:?} {} {path}: a name in a pseudonymised view", r.method));
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} of {checked} checks failed:\n{}", failures.len(), failures.join("\n"));
+    // Only the accepted registrations wrote to the journal (one event each); every refused
+    // or stale request wrote nothing.
+    assert!(written > 0);
+    assert_eq!(t.journal_count(), journal_before + written, "a refused or stale request wrote to the journal");
+    assert_eq!(checked, (routes.len() * 4 - 3) * ANYONE.len());
+}
+
+/// The matrix's own rules cover every route: a new route without a rule fails here even
+/// before the slow matrix runs.
+#[test]
+fn every_route_has_a_rule() {
+    for r in table().into_iter().filter(|r| !r.public) {
+        for role in ANYONE {
+            let _ = expect(&r.operation_id, *role, Target::Intake);
+        }
+    }
+    let public: Vec<String> = table().into_iter().filter(|r| r.public).map(|r| r.operation_id).collect();
+    assert_eq!(public, ["health", "openapi", "login"], "a new public route needs a decision");
+}
