@@ -201,8 +201,13 @@ impl FromRequestParts<AppState> for Ctx {
             Some(b) => b,
             None => return Err(ApiError::unauthenticated()),
         };
-        let (app2, c2, a2) = (app.clone(), correlation.clone(), address.clone());
-        let token = blocking(move || app2.auth.authenticate(&app2.security, &bearer, &a2, now, &c2)).await?;
+        let token = match app.auth.cached_valid(&bearer, now) {
+            Some(t) => t,
+            None => {
+                let (app2, c2, a2) = (app.clone(), correlation.clone(), address.clone());
+                blocking(move || app2.auth.authenticate(&app2.security, &bearer, &a2, now, &c2)).await?
+            }
+        };
         if let Some(scope) = spec.scope {
             if !token.scopes.iter().any(|s| s == "*" || s == scope) {
                 let e = sec_entry(

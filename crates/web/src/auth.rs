@@ -488,6 +488,20 @@ impl Auth {
         }
     }
 
+    /// A valid token from the cache alone (no I/O), for the common case; None sends the
+    /// caller to `authenticate`, which reads, judges and logs.
+    pub fn cached_valid(&self, bearer: &str, now: DateTime<Utc>) -> Option<Token> {
+        let hash = token_hash(bearer);
+        let c = self.tokens.read().ok()?.get(&hash).cloned()?;
+        let fresh = now - c.read_at < Duration::seconds(TOKEN_RECHECK_SECONDS) && now >= c.read_at;
+        let t = c.token;
+        let valid = fresh
+            && t.revoked_at.is_none()
+            && t.expires_at > now
+            && self.account(&t.username).is_some_and(|a| a.disabled_at.is_none());
+        valid.then_some(t)
+    }
+
     /// Resolves a bearer token. Unknown, expired, revoked or malformed tokens are refused
     /// and logged (the secret never is — only the first characters of its hash).
     pub fn authenticate(
