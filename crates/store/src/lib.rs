@@ -58,20 +58,34 @@ pub fn parse_body(body: &[u8], hash: &str) -> Result<RecordedEvent, StoreError> 
     })
 }
 
-/// Opens a backend from a URL: `sqlite:PATH` (or a bare path) or `postgres://…`.
-pub fn open_backend(url: &str) -> Result<Box<dyn Backend>, StoreError> {
+/// Where a database URL points: `sqlite:PATH`, `sqlite://PATH` or a bare path, or
+/// `postgres://…`. The journal and the security store read it the same way.
+pub(crate) enum Location<'a> {
+    Sqlite(&'a str),
+    Postgres(&'a str),
+}
+
+pub(crate) fn locate(url: &str) -> Result<Location<'_>, StoreError> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Box::new(postgres::PostgresBackend::open(url)?))
+        Ok(Location::Postgres(url))
     } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
         if path.is_empty() {
             return Err(StoreError::BadUrl);
         }
-        Ok(Box::new(sqlite::SqliteBackend::open(path)?))
+        Ok(Location::Sqlite(path))
     } else if !url.contains("://") && !url.is_empty() {
-        Ok(Box::new(sqlite::SqliteBackend::open(url)?))
+        Ok(Location::Sqlite(url))
     } else {
         Err(StoreError::BadUrl)
     }
+}
+
+/// Opens a backend from a URL (see [`locate`]).
+pub fn open_backend(url: &str) -> Result<Box<dyn Backend>, StoreError> {
+    Ok(match locate(url)? {
+        Location::Postgres(u) => Box::new(postgres::PostgresBackend::open(u)?),
+        Location::Sqlite(path) => Box::new(sqlite::SqliteBackend::open(path)?),
+    })
 }
 
 struct Job {

@@ -314,16 +314,10 @@ pub trait SecurityBackend: Send {
 
 /// Opens the security backend of the database at `url` (same URL as the journal).
 pub fn open_security_backend(url: &str) -> Result<Box<dyn SecurityBackend>, StoreError> {
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Box::new(crate::postgres::PostgresBackend::open(url)?))
-    } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
-        if path.is_empty() {
-            return Err(StoreError::BadUrl);
-        }
-        Ok(Box::new(crate::sqlite::SqliteBackend::open(path)?))
-    } else {
-        Err(StoreError::BadUrl)
-    }
+    Ok(match crate::locate(url)? {
+        crate::Location::Postgres(u) => Box::new(crate::postgres::PostgresBackend::open(u)?),
+        crate::Location::Sqlite(path) => Box::new(crate::sqlite::SqliteBackend::open(path)?),
+    })
 }
 
 struct LogJob {

@@ -3,7 +3,7 @@
 //! capability its role gives, see `scope`) and `JsonBody` (strict JSON with Swedish errors).
 
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, MatchedPath, Request, State};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, MatchedPath, Request};
 use axum::http::{header, request::Parts, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -113,8 +113,6 @@ pub async fn correlate(req: Request, next: Next) -> Response {
     let mut req = req;
     req.extensions_mut().insert(Correlation(id.clone()));
     let span = tracing::info_span!("request", %method, %path, correlation = %id);
-    let _enter = span.enter();
-    drop(_enter);
     let res = {
         use tracing::Instrument;
         next.run(req).instrument(span.clone()).await
@@ -435,9 +433,6 @@ fn data_error(path: &str, msg: &str) -> ApiError {
     };
     ApiError::bad_input(field, message)
 }
-
-/// `State` re-export for handlers.
-pub type AppStateExtractor = State<AppState>;
 
 /// Methods used in the route table.
 pub fn method_name(m: &Method) -> &'static str {

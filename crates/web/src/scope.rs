@@ -105,14 +105,6 @@ impl Scope {
         }
     }
 
-    /// Whether this role can see any case data at all.
-    pub fn sees_cases(&self) -> bool {
-        !(self.own_units.is_empty()
-            && self.managed_units.is_empty()
-            && self.pseudo_units.is_empty()
-            && self.grants.is_empty())
-    }
-
     /// May this role ask for wider access to a person's record?
     pub fn may_request_grant(&self) -> bool {
         !matches!(self.role, Role::SystemAdministrator | Role::Board | Role::Committee | Role::System)
