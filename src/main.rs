@@ -40,6 +40,9 @@ enum Command {
         /// Fill an empty database with the demo municipality first.
         #[arg(long)]
         demo: bool,
+        /// Memory for rendered case timelines, in MiB (0 turns the cache off).
+        #[arg(long, default_value_t = skyndsam_web::app::DEFAULT_TIMELINE_CACHE_BYTES >> 20)]
+        cache_mib: usize,
     },
     /// Fill the database with a reproducible synthetic municipality.
     Demo {
@@ -138,7 +141,7 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Bench(b) => bench::run(b, &cli.database, rules(&cli)?),
-        Command::Serve { addr, demo } => {
+        Command::Serve { addr, demo, cache_mib } => {
             let store = Arc::new(Store::open(&cli.database, rules(&cli)?)?);
             let security = Arc::new(SecurityStore::open(&cli.database)?);
             let fresh = *demo && store.count()? == 0;
@@ -147,7 +150,8 @@ fn run(cli: Cli) -> Result<()> {
             }
             let app = Arc::new(
                 skyndsam_web::App::new(store.clone(), security.clone(), Arc::new(skyndsam_web::SystemClock))
-                    .map_err(|e| anyhow::anyhow!(e.message))?,
+                    .map_err(|e| anyhow::anyhow!(e.message))?
+                    .with_timeline_cache(cache_mib.saturating_mul(1 << 20)),
             );
             if fresh {
                 demo_accounts(&app, now)?;

@@ -212,14 +212,19 @@ impl Organisation {
 
     /// The unit and every unit below it.
     pub fn subtree(&self, id: &UnitId) -> Vec<UnitId> {
+        let mut children: std::collections::HashMap<&UnitId, Vec<&UnitId>> = std::collections::HashMap::new();
+        for u in self.units.values() {
+            if let Some(parent) = &u.parent {
+                children.entry(parent).or_default().push(&u.id);
+            }
+        }
         let mut out = vec![id.clone()];
+        let mut seen: std::collections::HashSet<&UnitId> = std::collections::HashSet::from([id]);
         let mut i = 0;
         while i < out.len() {
-            let parent = out[i].clone();
-            for u in self.units.values() {
-                if u.parent.as_ref() == Some(&parent) && !out.contains(&u.id) {
-                    out.push(u.id.clone());
-                }
+            if let Some(kids) = children.get(&out[i]) {
+                let fresh: Vec<UnitId> = kids.iter().filter(|k| seen.insert(*k)).map(|k| (*k).clone()).collect();
+                out.extend(fresh);
             }
             i += 1;
         }

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use skyndsam_domain::ids::{CaseId, PersonId, StaffId, UnitId};
 use skyndsam_domain::org::Role;
-use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::Mutex;
 use std::thread::JoinHandle;
 
@@ -312,18 +312,24 @@ pub trait SecurityBackend: Send {
     fn secret(&mut self, name: &str) -> Result<Vec<u8>, StoreError>;
 }
 
-/// Opens the security backend of the database at `url` (same URL as the journal).
+/// Opens the security backend of the database at `url` (same URL as the journal; with
+/// SQLite, a file beside the journal's: [`crate::sqlite::security_path`]).
 pub fn open_security_backend(url: &str) -> Result<Box<dyn SecurityBackend>, StoreError> {
     Ok(match crate::locate(url)? {
         crate::Location::Postgres(u) => Box::new(crate::postgres::PostgresBackend::open(u)?),
-        crate::Location::Sqlite(path) => Box::new(crate::sqlite::SqliteBackend::open(path)?),
+        crate::Location::Sqlite(path) => {
+            Box::new(crate::sqlite::SqliteBackend::open_security(&crate::sqlite::security_path(path))?)
+        }
     })
 }
+
+/// Called by the log writer once the job's lines are durable (or failed to be written).
+pub type LogDone = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
 
 struct LogJob {
     access: Vec<AccessEntry>,
     security: Vec<SecurityEntry>,
-    reply: SyncSender<Result<(), StoreError>>,
+    done: LogDone,
 }
 
 /// Identity and logs: one connection for the rare account/token writes and the log
@@ -331,7 +337,7 @@ struct LogJob {
 /// every reader waiting), so a read is logged durably before its data is sent.
 pub struct SecurityStore {
     conn: Mutex<Box<dyn SecurityBackend>>,
-    tx: Option<SyncSender<LogJob>>,
+    tx: Option<Sender<LogJob>>,
     writer: Option<JoinHandle<()>>,
 }
 
@@ -339,7 +345,9 @@ impl SecurityStore {
     pub fn open(url: &str) -> Result<Self, StoreError> {
         let conn = open_security_backend(url)?;
         let writer_conn = open_security_backend(url)?;
-        let (tx, rx) = mpsc::sync_channel::<LogJob>(8192);
+        // Unbounded: a sender never blocks (it may be an async task); every sender waits
+        // for its reply, so the queue is never longer than the requests in flight.
+        let (tx, rx) = mpsc::channel::<LogJob>();
         let writer = std::thread::Builder::new()
             .name("access-log-writer".into())
             .spawn(move || run_log_writer(writer_conn, rx))
@@ -358,13 +366,30 @@ impl SecurityStore {
 
     /// Writes log lines; returns once they are durable.
     pub fn log(&self, access: Vec<AccessEntry>, security: Vec<SecurityEntry>) -> Result<(), StoreError> {
-        if access.is_empty() && security.is_empty() {
-            return Ok(());
-        }
         let (reply, rx) = mpsc::sync_channel(1);
-        let tx = self.tx.as_ref().ok_or_else(|| StoreError::Backend("log writer closed".into()))?;
-        tx.send(LogJob { access, security, reply }).map_err(|_| StoreError::Backend("log writer stopped".into()))?;
+        self.log_then(
+            access,
+            security,
+            Box::new(move |r| {
+                let _ = reply.send(r);
+            }),
+        );
         rx.recv().map_err(|_| StoreError::Backend("log writer stopped".into()))?
+    }
+
+    /// Hands log lines to the writer without blocking; `done` is called once they are
+    /// durable, or with the error (at once if the writer is gone). An async caller
+    /// waits on a channel `done` sends to, so no thread is held while the disk syncs.
+    pub fn log_then(&self, access: Vec<AccessEntry>, security: Vec<SecurityEntry>, done: LogDone) {
+        if access.is_empty() && security.is_empty() {
+            return done(Ok(()));
+        }
+        let Some(tx) = self.tx.as_ref() else {
+            return done(Err(StoreError::Backend("log writer closed".into())));
+        };
+        if let Err(mpsc::SendError(job)) = tx.send(LogJob { access, security, done }) {
+            (job.done)(Err(StoreError::Backend("log writer stopped".into())));
+        }
     }
 
     pub fn log_security(&self, e: SecurityEntry) -> Result<(), StoreError> {
@@ -394,9 +419,11 @@ fn run_log_writer(mut backend: Box<dyn SecurityBackend>, rx: Receiver<LogJob>) {
         }
         let mut access = Vec::new();
         let mut security = Vec::new();
-        for j in &jobs {
-            access.extend(j.access.iter().cloned());
-            security.extend(j.security.iter().cloned());
+        let mut dones = Vec::with_capacity(jobs.len());
+        for j in jobs {
+            access.extend(j.access);
+            security.extend(j.security);
+            dones.push(j.done);
         }
         let res = backend.append_logs(&access, &security);
         if let Err(e) = &res {
@@ -406,8 +433,8 @@ fn run_log_writer(mut backend: Box<dyn SecurityBackend>, rx: Receiver<LogJob>) {
             };
             tracing::error!(error = %detail, lines = access.len() + security.len(), "access log write failed");
         }
-        for j in jobs {
-            let _ = j.reply.send(res.clone());
+        for done in dones {
+            done(res.clone());
         }
     }
 }

@@ -8,34 +8,66 @@ use skyndsam_domain::ids::UnitId;
 
 use crate::backend::{body_of, check_continues, seal_group, sealed_rows, AppendRequest, AppendResult, Backend, ScanFn};
 use crate::error::StoreError;
-use crate::migrations::SQLITE;
+use crate::migrations::{Migration, SQLITE, SQLITE_SECURITY};
 use crate::security::{
     codec, AccessEntry, AccessGrant, AccessQuery, AccessRecord, Account, SecurityBackend, SecurityEntry,
     SecurityRecord, Token,
 };
+
+const MMAP_SIZE: i64 = 1 << 40;
+
+/// Where the security store of the journal file `path` lies: beside it, with `-security`
+/// before the extension (`skyndsam.sqlite` → `skyndsam-security.sqlite`). Back up both.
+pub fn security_path(path: &str) -> String {
+    let p = std::path::Path::new(path);
+    let (Some(stem), Some(name)) = (p.file_stem().and_then(|s| s.to_str()), p.file_name().and_then(|s| s.to_str()))
+    else {
+        return format!("{path}-security");
+    };
+    let file = match p.extension().and_then(|e| e.to_str()) {
+        Some(ext) => format!("{stem}-security.{ext}"),
+        None => format!("{name}-security"),
+    };
+    p.with_file_name(file).to_string_lossy().into_owned()
+}
 
 pub struct SqliteBackend {
     conn: Connection,
 }
 
 impl SqliteBackend {
+    /// The journal's file.
     pub fn open(path: &str) -> Result<Self, StoreError> {
+        Self::open_with(path, SQLITE)
+    }
+
+    /// The security store's file at `path` (see [`security_path`] for where it lies).
+    pub fn open_security(path: &str) -> Result<Self, StoreError> {
+        Self::open_with(path, SQLITE_SECURITY)
+    }
+
+    fn open_with(path: &str, migrations: &[Migration]) -> Result<Self, StoreError> {
         let conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Read through a memory map: a commit by another connection (every access-log
+        // line is one) empties each connection's page cache, and refilling it with
+        // pread() calls was most of a case read's time. SQLite caps the size at its
+        // compile-time maximum; a file larger than the map is read as before.
+        conn.pragma_update(None, "mmap_size", MMAP_SIZE)?;
         let mut b = Self { conn };
-        b.migrate()?;
+        b.migrate(migrations)?;
         Ok(b)
     }
 
-    fn migrate(&mut self) -> Result<(), StoreError> {
+    fn migrate(&mut self, migrations: &[Migration]) -> Result<(), StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute_batch(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL)",
         )?;
-        for (version, name, sql) in SQLITE {
+        for (version, name, sql) in migrations {
             let done: Option<i64> = tx
                 .query_row("SELECT version FROM schema_migrations WHERE version = ?1", [version], |r| r.get(0))
                 .optional()?;
@@ -446,5 +478,18 @@ impl SecurityBackend for SqliteBackend {
         let stored: Vec<u8> =
             self.conn.prepare_cached("SELECT value FROM secrets WHERE name = ?1")?.query_row([name], |r| r.get(0))?;
         codec::check_secret(stored)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::security_path;
+
+    #[test]
+    fn the_security_file_lies_beside_the_journal() {
+        assert_eq!(security_path("skyndsam.sqlite"), "skyndsam-security.sqlite");
+        assert_eq!(security_path("/var/lib/skyndsam/data.db"), "/var/lib/skyndsam/data-security.db");
+        assert_eq!(security_path("/tmp/x/journal"), "/tmp/x/journal-security");
+        assert_ne!(security_path("a.sqlite"), "a.sqlite");
     }
 }

@@ -18,6 +18,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
 
 use crate::auth::Auth;
+use crate::cache::TimelineCache;
 use crate::error::{ApiError, Correlation};
 use crate::routes::RouteSpec;
 use crate::scope::{Access, Scope};
@@ -48,10 +49,16 @@ pub struct App {
     pub pseudonyms: Pseudonymiser,
     pub clock: Arc<dyn Clock>,
     pub routes: Vec<RouteSpec>,
+    /// Rendered timelines of recently read cases (see [`crate::cache`]).
+    pub timelines: TimelineCache,
     grants: RwLock<(DateTime<Utc>, Vec<AccessGrant>)>,
 }
 
 pub type AppState = Arc<App>;
+
+/// The timeline cache's default budget: 512 MiB holds the rendered timelines of about
+/// 100,000 cases (a large city's two years) on a server that has the memory.
+pub const DEFAULT_TIMELINE_CACHE_BYTES: usize = 512 << 20;
 
 impl App {
     pub fn new(store: Arc<Store>, security: Arc<SecurityStore>, clock: Arc<dyn Clock>) -> Result<Self, ApiError> {
@@ -66,8 +73,15 @@ impl App {
             pseudonyms: Pseudonymiser::new(key),
             clock,
             routes: crate::routes::table(),
+            timelines: TimelineCache::new(DEFAULT_TIMELINE_CACHE_BYTES),
             grants: RwLock::new((now, grants)),
         })
+    }
+
+    /// Sets the timeline cache's budget in bytes (0 turns it off).
+    pub fn with_timeline_cache(mut self, bytes: usize) -> Self {
+        self.timelines = TimelineCache::new(bytes);
+        self
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -100,6 +114,22 @@ pub async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(f).await.map_err(|e| ApiError::internal(format!("task: {e}")))?
+}
+
+/// Writes log lines and waits, without holding a thread, until they are durable.
+pub async fn durably(app: &App, access: Vec<AccessEntry>, security: Vec<SecurityEntry>) -> Result<(), ApiError> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.security.log_then(
+        access,
+        security,
+        Box::new(move |r| {
+            let _ = tx.send(r);
+        }),
+    );
+    match rx.await {
+        Ok(r) => Ok(r?),
+        Err(_) => Err(ApiError::internal("access log writer dropped a job".to_owned())),
+    }
 }
 
 // ------------------------------------------------------------------ correlation + errors
@@ -216,8 +246,7 @@ impl FromRequestParts<AppState> for Ctx {
                     format!("saknar behörigheten {scope}"),
                     &correlation,
                 );
-                let app2 = app.clone();
-                blocking(move || Ok(app2.security.log_security(e)?)).await?;
+                durably(app, Vec::new(), vec![e]).await?;
                 return Err(ApiError::new(
                     StatusCode::FORBIDDEN,
                     "TOKEN_SCOPE",
@@ -293,8 +322,7 @@ impl Ctx {
 
     /// Writes access-log lines durably; only then may the data be sent.
     pub async fn log_reads(&self, entries: Vec<AccessEntry>) -> Result<(), ApiError> {
-        let app = self.app.clone();
-        blocking(move || Ok(app.security.log(entries, Vec::new())?)).await
+        durably(&self.app, entries, Vec::new()).await
     }
 
     /// A request for a record outside the caller's scope: answered as not found, and
@@ -308,8 +336,7 @@ impl Ctx {
             format!("utanför behörighet: {what}"),
             &self.correlation,
         );
-        let app = self.app.clone();
-        if let Err(err) = blocking(move || Ok(app.security.log_security(e)?)).await {
+        if let Err(err) = durably(&self.app, Vec::new(), vec![e]).await {
             return err;
         }
         ApiError::not_found()
@@ -317,8 +344,7 @@ impl Ctx {
 
     pub async fn log_security(&self, kind: SecurityKind, detail: String) -> Result<(), ApiError> {
         let e = sec_entry(self.now, kind, &self.token, &self.address, detail, &self.correlation);
-        let app = self.app.clone();
-        blocking(move || Ok(app.security.log_security(e)?)).await
+        durably(&self.app, Vec::new(), vec![e]).await
     }
 
     pub fn privacy(&self) -> skyndsam_domain::rules::Privacy {

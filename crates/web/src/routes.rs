@@ -401,6 +401,16 @@ pub struct Health {
     pub status: String,
     pub cases: usize,
     pub open_cases: usize,
+    /// The rendered-timeline cache, for the operator sizing `--cache-mib`.
+    pub timeline_cache: CacheHealth,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct CacheHealth {
+    pub entries: usize,
+    pub bytes: usize,
+    pub hits: u64,
+    pub misses: u64,
 }
 
 // ------------------------------------------------------------------ the table
@@ -886,7 +896,13 @@ fn period(
 
 async fn health(State(app): State<AppState>) -> Json<Health> {
     let p = app.store.projections();
-    Json(Health { status: "ok".into(), cases: p.case_count(), open_cases: p.open_case_count() })
+    let c = app.timelines.stats();
+    Json(Health {
+        status: "ok".into(),
+        cases: p.case_count(),
+        open_cases: p.open_case_count(),
+        timeline_cache: CacheHealth { entries: c.entries, bytes: c.bytes, hits: c.hits, misses: c.misses },
+    })
 }
 
 async fn openapi(State(app): State<AppState>) -> impl IntoResponse {
@@ -1244,12 +1260,36 @@ async fn export_cases(ctx: Ctx) -> Result<Json<Vec<CaseSummary>>, ApiError> {
 async fn get_case(ctx: Ctx, Path(id): Path<String>) -> Result<Json<CaseDetail>, ApiError> {
     let case = parse_case(&id)?;
     let access = case_access(&ctx, case).await?;
-    let store = ctx.app.store.clone();
-    let events = blocking(move || Ok(store.read_stream(&case.stream())?)).await?;
+    // The full, unscrubbed rendering is kept per stream version; anything else is
+    // rendered from the events for this caller.
+    let (version, words) = {
+        let p = ctx.app.store.projections();
+        let c = p.case(&case).ok_or_else(ApiError::not_found)?;
+        (c.version, scrub_words(&p, c, &access, ctx.scope.see_protected))
+    };
+    let cacheable = access.view == View::Full && words.is_empty();
+    let cached = if cacheable { ctx.app.timelines.get(&case, version) } else { None };
+    let timeline = match cached {
+        Some(t) => t,
+        None => {
+            let store = ctx.app.store.clone();
+            let events = blocking(move || Ok(store.read_stream(&case.stream())?)).await?;
+            let p = ctx.app.store.projections();
+            let c = p.case(&case).ok_or_else(ApiError::not_found)?;
+            let t = render_timeline(c, &events, access.view, &words)
+                .map_err(|e| ApiError::internal(format!("timeline: {e}")))?;
+            if cacheable {
+                if let Some(last) = events.last() {
+                    ctx.app.timelines.put(case, last.version, t.clone());
+                }
+            }
+            t
+        }
+    };
     let (detail, child) = {
         let p = ctx.app.store.projections();
         let c = p.case(&case).ok_or_else(ApiError::not_found)?;
-        (case_detail(&p, c, &events, &access, ctx.scope.see_protected, &ctx.app.pseudonyms, ctx.now), c.child)
+        (case_detail(&p, c, timeline, &access, ctx.scope.see_protected, &ctx.app.pseudonyms, ctx.now), c.child)
     };
     ctx.log_reads(vec![ctx.access_entry(child, Some(case), AccessAction::ReadCase, &access)]).await?;
     Ok(Json(detail))

@@ -15,7 +15,9 @@ use skyndsam_domain::personnummer::Sex;
 use skyndsam_store::projections::{KnowledgeRow, PersonEntry, Projections};
 use skyndsam_store::security::AccessBasis;
 
+use crate::cache::Rendered;
 use crate::scope::{Access, View};
+use std::sync::Arc;
 
 /// Shown instead of a protected person's name.
 pub const PROTECTED_NAME: &str = "Skyddad identitet";
@@ -186,7 +188,7 @@ pub struct CaseDetail {
     pub summary: CaseSummary,
     pub siblings: Vec<PersonView>,
     pub deadlines: Vec<Deadline>,
-    pub timeline: Vec<TimelineEntry>,
+    pub timeline: RenderedTimeline,
     /// Why the caller may read it (logged): `own_case`, `own_unit`, `managed_unit`, `grant`, `pseudonymised`.
     pub access_basis: AccessBasis,
 }
@@ -233,18 +235,9 @@ fn payload_data(e: &RecordedEvent) -> Option<serde_json::Value> {
     v.get_mut("data").map(serde_json::Value::take)
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn case_detail(
-    p: &Projections,
-    c: &CaseState,
-    events: &[RecordedEvent],
-    a: &Access,
-    see_protected: bool,
-    ps: &Pseudonymiser,
-    now: DateTime<Utc>,
-) -> CaseDetail {
-    let summary = case_summary(p, c, a, see_protected, ps);
-    // Words to scrub: every protected person of the case the caller may not see.
+/// Words to scrub from the free text of `c` for this caller: every protected person of
+/// the case the caller may not see. Empty when nothing needs scrubbing.
+pub fn scrub_words(p: &Projections, c: &CaseState, a: &Access, see_protected: bool) -> Vec<String> {
     let mut words = Vec::new();
     if a.view == View::Full && !see_protected {
         for id in std::iter::once(&c.child).chain(&c.siblings) {
@@ -253,14 +246,26 @@ pub fn case_detail(
             }
         }
     }
-    let timeline = events
+    words
+}
+
+/// The timeline of `c` as the caller may see it, rendered to JSON (an array of
+/// [`TimelineEntry`]). With the full view and no `words` this is the rendering the
+/// timeline cache keeps.
+pub fn render_timeline(
+    c: &CaseState,
+    events: &[RecordedEvent],
+    view: View,
+    words: &[String],
+) -> Result<Rendered, serde_json::Error> {
+    let timeline: Vec<TimelineEntry> = events
         .iter()
         .map(|e| {
-            let data = match a.view {
+            let data = match view {
                 View::Pseudonymised => None,
                 View::Full => payload_data(e).map(|mut d| {
                     if !words.is_empty() {
-                        redact(&mut d, &words);
+                        redact(&mut d, words);
                     }
                     d
                 }),
@@ -281,12 +286,43 @@ pub fn case_detail(
             }
         })
         .collect();
+    Ok(Arc::from(serde_json::value::to_raw_value(&timeline)?))
+}
+
+pub fn case_detail(
+    p: &Projections,
+    c: &CaseState,
+    timeline: Rendered,
+    a: &Access,
+    see_protected: bool,
+    ps: &Pseudonymiser,
+    now: DateTime<Utc>,
+) -> CaseDetail {
     CaseDetail {
+        summary: case_summary(p, c, a, see_protected, ps),
         siblings: c.siblings.iter().map(|s| person_of(p, s, a.view, see_protected, ps)).collect(),
         deadlines: skyndsam_domain::clock::deadlines(c, p.rules(), now),
-        timeline,
+        timeline: RenderedTimeline(timeline),
         access_basis: a.basis,
-        summary,
+    }
+}
+
+/// A rendered timeline in a response: written as is, documented as `[TimelineEntry]`.
+#[derive(Debug, Clone)]
+pub struct RenderedTimeline(pub Rendered);
+
+impl Serialize for RenderedTimeline {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl JsonSchema for RenderedTimeline {
+    fn schema_name() -> String {
+        <Vec<TimelineEntry>>::schema_name()
+    }
+    fn json_schema(g: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+        <Vec<TimelineEntry>>::json_schema(g)
     }
 }
 

@@ -23,8 +23,8 @@ fn unit(s: &str) -> UnitId {
 /// A raw statement, as someone with direct database access would run it.
 fn raw(db: &Db, sql: &str) -> Result<(), String> {
     if db.label == "sqlite" {
-        let path = db.url.strip_prefix("sqlite:").unwrap();
-        let b = skyndsam_store::sqlite::SqliteBackend::open(path).unwrap();
+        let path = skyndsam_store::sqlite::security_path(db.url.strip_prefix("sqlite:").unwrap());
+        let b = skyndsam_store::sqlite::SqliteBackend::open_security(&path).unwrap();
         b.connection().execute_batch(sql).map_err(|e| e.to_string())
     } else {
         // The backend's own connection: same URL, search_path set to the test's schema.

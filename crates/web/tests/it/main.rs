@@ -7,3 +7,4 @@ mod identity;
 mod matrix;
 mod openapi;
 mod privacy;
+mod timeline;
