@@ -222,9 +222,14 @@ impl IndicatorTable {
             if slot.is_some() {
                 return Err(ReportError::Table(format!("indikatorn {} förekommer två gånger", d.id.id())));
             }
-            for v in d.legal_floor.iter().chain(d.long_term_target.iter()).chain(d.step_targets.iter().map(|t| &t.value)) {
+            for v in
+                d.legal_floor.iter().chain(d.long_term_target.iter()).chain(d.step_targets.iter().map(|t| &t.value))
+            {
                 if d.measure == Measure::Share && !(0.0..=100.0).contains(v) {
-                    return Err(ReportError::Table(format!("målvärden för {} ska ligga mellan 0 och 100 %", d.id.id())));
+                    return Err(ReportError::Table(format!(
+                        "målvärden för {} ska ligga mellan 0 och 100 %",
+                        d.id.id()
+                    )));
                 }
             }
             *slot = Some(d);

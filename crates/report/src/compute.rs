@@ -88,7 +88,8 @@ pub fn observe(f: &CaseFact, rules: &RuleTable, as_of: NaiveDate, out: &mut impl
             emit(Ind::U90, closed, i.unit, days <= 90, 0);
             emit(Ind::Utime, closed, i.unit, true, u32::try_from(days).unwrap_or(u32::MAX));
             if f.violence {
-                let during = f.interventions.iter().any(|iv| iv.started_on.is_some_and(|s| i.opened_on <= s && s <= closed));
+                let during =
+                    f.interventions.iter().any(|iv| iv.started_on.is_some_and(|s| i.opened_on <= s && s <= closed));
                 emit(Ind::ValdIns, closed, i.unit, during, 0);
             }
             if f.serious_crime {

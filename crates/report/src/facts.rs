@@ -401,7 +401,8 @@ impl<'r> FactsBuilder<'r> {
                         InvestigationOutcome::LvuApplication => DecisionType::LvuApplication,
                         InvestigationOutcome::TransferToMunicipality { .. } => DecisionType::TransferToMunicipality,
                     };
-                    let board = d.board_decision.as_ref().is_some_and(|b| matches!(b.body, Role::Board | Role::Committee));
+                    let board =
+                        d.board_decision.as_ref().is_some_and(|b| matches!(b.body, Role::Board | Role::Committee));
                     decisions.push((d.decided_on, unit, authorised(t, board)));
                 }
                 Payload::InterventionGranted(g) => {
@@ -493,7 +494,8 @@ impl<'r> FactsBuilder<'r> {
                 start_unit,
             });
         }
-        let decisions = decisions.iter().map(|(on, u, ok)| DecisionFact { on: *on, unit: self.unit(u), authorised: *ok }).collect();
+        let decisions =
+            decisions.iter().map(|(on, u, ok)| DecisionFact { on: *on, unit: self.unit(u), authorised: *ok }).collect();
         Some(CaseFact {
             case: s.case,
             child,

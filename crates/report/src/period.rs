@@ -45,16 +45,31 @@ impl std::fmt::Display for Month {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Period {
-    Month { year: i32, month: u32 },
-    Quarter { year: i32, quarter: u32 },
+    Month {
+        year: i32,
+        month: u32,
+    },
+    Quarter {
+        year: i32,
+        quarter: u32,
+    },
     /// delår 1: January–April
-    Tertial1 { year: i32 },
+    Tertial1 {
+        year: i32,
+    },
     /// delår 2: January–August
-    Tertial2 { year: i32 },
-    Year { year: i32 },
+    Tertial2 {
+        year: i32,
+    },
+    Year {
+        year: i32,
+    },
     /// Twelve months ending with `month` of `year`; `month: None` = the last complete
     /// month of `year` by the reporting date.
-    Rolling12 { year: i32, month: Option<u32> },
+    Rolling12 {
+        year: i32,
+        month: Option<u32>,
+    },
 }
 
 /// A resolved period: first and last month (inclusive).
@@ -82,9 +97,14 @@ impl MonthRange {
 impl Period {
     /// `2025`, `2025-03`, `2025-T1`, `2025-T2`, `2025-Q1`…`Q4`, `2025-R12`, `2025-03-R12`.
     pub fn parse(s: &str) -> Result<Period, ReportError> {
-        let bad = || ReportError::Period(format!("ogiltig period \"{s}\": ange ÅÅÅÅ, ÅÅÅÅ-MM, ÅÅÅÅ-T1, ÅÅÅÅ-T2, ÅÅÅÅ-Q1…Q4, ÅÅÅÅ-R12 eller ÅÅÅÅ-MM-R12"));
+        let bad = || {
+            ReportError::Period(format!(
+                "ogiltig period \"{s}\": ange ÅÅÅÅ, ÅÅÅÅ-MM, ÅÅÅÅ-T1, ÅÅÅÅ-T2, ÅÅÅÅ-Q1…Q4, ÅÅÅÅ-R12 eller ÅÅÅÅ-MM-R12"
+            ))
+        };
         let parts: Vec<&str> = s.trim().split('-').collect();
-        let year: i32 = parts.first().and_then(|y| y.parse().ok()).filter(|y| (1900..=2200).contains(y)).ok_or_else(bad)?;
+        let year: i32 =
+            parts.first().and_then(|y| y.parse().ok()).filter(|y| (1900..=2200).contains(y)).ok_or_else(bad)?;
         let month = |p: &str| p.parse::<u32>().ok().filter(|m| (1..=12).contains(m));
         match parts.as_slice() {
             [_] => Ok(Period::Year { year }),
@@ -133,8 +153,20 @@ impl Period {
 
     /// Swedish label, e.g. "2025", "mars 2025", "delår 1 2025", "rullande 12 mån t.o.m. 2025-03".
     pub fn label_sv(&self, as_of: NaiveDate) -> String {
-        const MONTHS: [&str; 12] =
-            ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober", "november", "december"];
+        const MONTHS: [&str; 12] = [
+            "januari",
+            "februari",
+            "mars",
+            "april",
+            "maj",
+            "juni",
+            "juli",
+            "augusti",
+            "september",
+            "oktober",
+            "november",
+            "december",
+        ];
         match *self {
             Period::Month { year, month } => {
                 format!("{} {year}", MONTHS.get(month as usize - 1).copied().unwrap_or("?"))
