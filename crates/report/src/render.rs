@@ -60,3 +60,50 @@ pub fn table_sv(values: &[IndicatorValue]) -> String {
     }
     out
 }
+
+/// What `skyndsam indicators` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    /// The Swedish table.
+    Table,
+    /// Every value with its explanation, as JSON.
+    Json,
+    /// Kolada's JSON shape.
+    Kolada,
+}
+
+/// The command line's output for `period` (as written: `2025`, `2025-03`, `2025-T1` …)
+/// and an optional unit (slug; the unit and everything below it).
+pub fn command_output(
+    report: &crate::Report<'_>,
+    period: &str,
+    unit: Option<&str>,
+    output: Output,
+    municipality: &str,
+) -> Result<String, crate::ReportError> {
+    let period = crate::Period::parse(period)?;
+    let unit = unit.map(|u| report.unit(u)).transpose()?;
+    let filter = crate::Filter { unit, ..crate::Filter::all() };
+    Ok(match output {
+        Output::Table => {
+            let mut out = String::new();
+            for sex in crate::SexFilter::ALL {
+                out.push_str(&table_sv(&report.all(&period, &crate::Filter { sex, ..filter })));
+                out.push('\n');
+            }
+            out
+        }
+        Output::Json => {
+            let mut values = Vec::new();
+            for sex in crate::SexFilter::ALL {
+                values.extend(report.all(&period, &crate::Filter { sex, ..filter }));
+            }
+            pretty(&values)
+        }
+        Output::Kolada => pretty(&crate::kolada::export(report, &period, unit, municipality)),
+    })
+}
+
+fn pretty<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_else(|e| format!("{{\"fel\": \"{e}\"}}")) + "\n"
+}
