@@ -228,6 +228,11 @@ pub struct Tally {
 
 const SA: usize = SEXES * AGE_BANDS;
 
+thread_local! {
+    /// Scratch bitmap for unique counts (one bit per child).
+    static SEEN: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 #[derive(Debug, Clone, Copy, Default)]
 struct Cell {
     num: u32,
@@ -248,6 +253,8 @@ pub struct Cube {
     days: Vec<Vec<u32>>,
     /// N-BARN child ids per (month, sa, unit), raw, sorted and unique.
     kids: Vec<Vec<u32>>,
+    /// Number of distinct children (size of the unique-count bitmap).
+    children: u32,
     pub as_of: NaiveDate,
 }
 
@@ -304,7 +311,7 @@ impl Cube {
             v.sort_unstable();
             v.dedup();
         }
-        Cube { first, months, units, cells, days, kids, as_of }
+        Cube { first, months, units, cells, days, kids, children: facts.children, as_of }
     }
 
     /// The months of `range` that the cube holds, as indices; for a snapshot only the last.
@@ -341,11 +348,19 @@ impl Cube {
         if us.is_empty() {
             return t;
         }
-        let sas: Vec<usize> = (0..SA)
-            .filter(|sa| f.sex.matches((sa / AGE_BANDS) as u8) && f.age.matches((sa % AGE_BANDS) as u8))
-            .collect();
+        let mut sa_buf = [0usize; SA];
+        let mut n_sa = 0;
+        for sa in 0..SA {
+            if f.sex.matches((sa / AGE_BANDS) as u8) && f.age.matches((sa % AGE_BANDS) as u8) {
+                if let Some(slot) = sa_buf.get_mut(n_sa) {
+                    *slot = sa;
+                    n_sa += 1;
+                }
+            }
+        }
+        let sas = sa_buf.get(..n_sa).unwrap_or(&[]);
         for m in ms.clone() {
-            for &sa in &sas {
+            for &sa in sas {
                 let base = ((ind.index() * self.months + m) * SA + sa) * stride;
                 let (Some(a), Some(b)) = (self.cells.get(base + us.start), self.cells.get(base + us.end)) else {
                     continue;
@@ -359,7 +374,7 @@ impl Cube {
             Ind::Utime => {
                 let mut all: Vec<u32> = Vec::new();
                 for m in ms {
-                    for &sa in &sas {
+                    for &sa in sas {
                         let j = (m * SA + sa) * self.units;
                         for u in us.clone() {
                             if let Some(v) = self.days.get(j + u) {
@@ -371,21 +386,46 @@ impl Cube {
                 t.median_days = median(&mut all);
             }
             Ind::NBarn => {
-                let mut all: Vec<u32> = Vec::new();
-                for m in ms {
-                    for &sa in &sas {
+                // Unique children: mark each id in a bitmap kept per thread, count the new
+                // ones, then clear only the bits set (no sort, no full clear).
+                SEEN.with(|seen| {
+                    let mut seen = seen.borrow_mut();
+                    let words = (self.children as usize).div_ceil(64);
+                    if seen.len() < words {
+                        seen.resize(words, 0);
+                    }
+                    let mut unique = 0u64;
+                    let cells = |m: usize, sa: usize| {
                         let j = (m * SA + sa) * self.units;
-                        for u in us.clone() {
-                            if let Some(v) = self.kids.get(j + u) {
-                                all.extend_from_slice(v);
+                        us.clone().filter_map(move |u| self.kids.get(j + u))
+                    };
+                    for m in ms.clone() {
+                        for &sa in sas {
+                            for v in cells(m, sa) {
+                                for &k in v {
+                                    if let Some(w) = seen.get_mut(k as usize / 64) {
+                                        let bit = 1u64 << (k % 64);
+                                        unique += u64::from(*w & bit == 0);
+                                        *w |= bit;
+                                    }
+                                }
                             }
                         }
                     }
-                }
-                all.sort_unstable();
-                all.dedup();
-                t.numerator = all.len() as u64;
-                t.denominator = t.numerator;
+                    for m in ms {
+                        for &sa in sas {
+                            for v in cells(m, sa) {
+                                for &k in v {
+                                    if let Some(w) = seen.get_mut(k as usize / 64) {
+                                        *w = 0;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    t.numerator = unique;
+                    t.denominator = unique;
+                });
             }
             _ => {}
         }
