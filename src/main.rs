@@ -85,9 +85,35 @@ enum Command {
     /// User accounts (the first administrator is created here; there is no default password).
     #[command(subcommand)]
     User(UserCommand),
+    /// Indicators (styrkort, DOMAIN §6) for a period: a Swedish table, JSON or Kolada JSON.
+    Indicators(IndicatorsArgs),
     /// Benchmarks (see README, "Prestanda").
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+}
+
+#[derive(clap::Args)]
+struct IndicatorsArgs {
+    /// YYYY, YYYY-MM, YYYY-T1 (delår 1), YYYY-T2 (delår 2), YYYY-Q1…Q4, YYYY-R12, YYYY-MM-R12
+    #[arg(long)]
+    period: String,
+    /// Unit (and the units below it).
+    #[arg(long)]
+    unit: Option<String>,
+    #[arg(long, conflicts_with = "kolada")]
+    json: bool,
+    /// Kolada's JSON shape (kpi, municipality, period, values per gender T/K/M).
+    #[arg(long)]
+    kolada: bool,
+    /// Municipality code for the Kolada export.
+    #[arg(long, default_value = "0000")]
+    municipality: String,
+    /// The municipality's own indicator table (TOML); default: the shipped one.
+    #[arg(long)]
+    indicators: Option<std::path::PathBuf>,
+    /// Reporting date (default today): nothing after it counts.
+    #[arg(long)]
+    at: Option<NaiveDate>,
 }
 
 #[derive(Subcommand)]
@@ -141,6 +167,7 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Bench(b) => bench::run(b, &cli.database, rules(&cli)?),
+        Command::Indicators(a) => indicators(&cli, a, local_date(now)),
         Command::Serve { addr, demo, cache_mib } => {
             let store = Arc::new(Store::open(&cli.database, rules(&cli)?)?);
             let security = Arc::new(SecurityStore::open(&cli.database)?);
@@ -334,6 +361,35 @@ fn fill_demo(store: &Store, seed: u64, year: i32, reports_per_year: u32, years: 
         pct(stats.investigations_over_4_months, stats.investigations_closed),
         stats.events
     );
+    Ok(())
+}
+
+/// `skyndsam indicators`: folds the journal into the report crate's fact table and prints.
+fn indicators(cli: &Cli, a: &IndicatorsArgs, today: NaiveDate) -> Result<()> {
+    use skyndsam_report::render::{command_output, Output};
+    let rules = rules(cli)?;
+    let table = match &a.indicators {
+        Some(path) => skyndsam_report::IndicatorTable::from_toml(
+            &std::fs::read_to_string(path).with_context(|| format!("kan inte läsa {}", path.display()))?,
+        )?,
+        None => skyndsam_report::IndicatorTable::defaults()?,
+    };
+    let mut backend = skyndsam_store::open_backend(&cli.database)?;
+    let mut builder = skyndsam_report::FactsBuilder::new(&rules);
+    backend.scan(1, &mut |body, hash| {
+        builder.push(skyndsam_store::parse_body(body, hash)?);
+        Ok(())
+    })?;
+    let facts = builder.finish();
+    let report = skyndsam_report::Report::new(&facts, &rules, &table, a.at.unwrap_or(today));
+    let output = if a.kolada {
+        Output::Kolada
+    } else if a.json {
+        Output::Json
+    } else {
+        Output::Table
+    };
+    print!("{}", command_output(&report, &a.period, a.unit.as_deref(), output, &a.municipality)?);
     Ok(())
 }
 

@@ -1,0 +1,7 @@
+//! Integration tests of the indicator engine: a hand-built fixture with known answers
+//! (fixture.rs documents every case and the expected figures), and the demo
+//! municipality against the Eskilstuna 2022 calibration.
+
+mod demo;
+mod fixture;
+mod indicators;
