@@ -169,5 +169,6 @@ for ep in cases deadlines; do
     "$(field p99_ms <<<"$rows" | median)" "$(field rps <<<"$rows" | median)" \
     "$(field errors <<<"$rows" | awk '{s+=$1} END {print s}')"
 done
+curl -sf "$BASE/health" | jq -c '{timeline_cache}'
 echo "goal: p95 <= 20 ms and >= 10000 requests/s per endpoint"
 echo "cpu_* = cores used during the run by the server, by wrk, and by anything else on the machine"

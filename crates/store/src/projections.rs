@@ -86,6 +86,9 @@ pub struct Projections {
     book: HashMap<UnitId, BTreeSet<BookKey>>,
     /// Last sequence number applied.
     pub last_seq: u64,
+    /// Sequence number of the last organisation event applied: anything derived from the
+    /// organisation (a caller's units) is current while this is unchanged.
+    pub org_revision: u64,
     /// During a rebuild, indexing waits until every event is folded.
     deferred: Option<std::collections::HashSet<CaseId>>,
 }
@@ -152,6 +155,7 @@ impl Projections {
             open_by_handler: HashMap::new(),
             book: HashMap::new(),
             last_seq: 0,
+            org_revision: 0,
             deferred: None,
         }
     }
@@ -193,6 +197,7 @@ impl Projections {
             | Payload::RoleGranted(_)
             | Payload::RoleRevoked(_) => {
                 self.org.apply(e);
+                self.org_revision = e.seq;
                 None
             }
             Payload::PersonRegistered(p) => {

@@ -21,8 +21,11 @@ use crate::auth::Auth;
 use crate::cache::TimelineCache;
 use crate::error::{ApiError, Correlation};
 use crate::routes::RouteSpec;
-use crate::scope::{Access, Scope};
+use crate::scope::{Access, Scope, ScopeUnits};
 use crate::views::Pseudonymiser;
+use skyndsam_domain::ids::UnitId;
+use skyndsam_store::projections::Projections;
+use std::collections::HashMap;
 
 /// The clock is a parameter, here too: tests drive time.
 pub trait Clock: Send + Sync {
@@ -52,9 +55,13 @@ pub struct App {
     /// Rendered timelines of recently read cases (see [`crate::cache`]).
     pub timelines: TimelineCache,
     grants: RwLock<(DateTime<Utc>, Vec<AccessGrant>)>,
+    scope_units: RwLock<ScopeUnitsCache>,
 }
 
 pub type AppState = Arc<App>;
+
+/// (role, unit) → (organisation revision, the units it sees).
+type ScopeUnitsCache = HashMap<(Role, UnitId), (u64, Arc<ScopeUnits>)>;
 
 /// The timeline cache's default budget: 512 MiB holds the rendered timelines of about
 /// 100,000 cases (a large city's two years) on a server that has the memory.
@@ -75,6 +82,7 @@ impl App {
             routes: crate::routes::table(),
             timelines: TimelineCache::new(DEFAULT_TIMELINE_CACHE_BYTES),
             grants: RwLock::new((now, grants)),
+            scope_units: RwLock::new(HashMap::new()),
         })
     }
 
@@ -102,6 +110,24 @@ impl App {
         Ok(fresh)
     }
 
+    /// The units `role` in `unit` sees, computed once per organisation revision.
+    pub fn scope_units(&self, role: Role, unit: &UnitId, p: &Projections) -> Arc<ScopeUnits> {
+        let key = (role, unit.clone());
+        if let Ok(m) = self.scope_units.read() {
+            if let Some((rev, u)) = m.get(&key) {
+                if *rev == p.org_revision {
+                    return u.clone();
+                }
+            }
+        }
+        let u = Arc::new(ScopeUnits::of(role, unit, &p.org));
+        if let Ok(mut m) = self.scope_units.write() {
+            m.retain(|_, (rev, _)| *rev == p.org_revision);
+            m.insert(key, (p.org_revision, u.clone()));
+        }
+        u
+    }
+
     pub fn add_grant(&self, g: AccessGrant) {
         if let Ok(mut w) = self.grants.write() {
             w.1.push(g);
@@ -114,6 +140,22 @@ pub async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(f).await.map_err(|e| ApiError::internal(format!("task: {e}")))?
+}
+
+/// A JSON response. Like axum's `Json`, but serialised into a buffer sized for a case
+/// with its timeline: axum's starts at 128 bytes and grows (copying) to the size of a case.
+pub struct Json<T>(pub T);
+
+const RESPONSE_BUFFER: usize = 8 * 1024;
+
+impl<T: serde::Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        let mut buf = Vec::with_capacity(RESPONSE_BUFFER);
+        match serde_json::to_writer(&mut buf, &self.0) {
+            Ok(()) => ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], buf).into_response(),
+            Err(e) => ApiError::internal(format!("serialising the response: {e}")).into_response(),
+        }
+    }
 }
 
 /// Writes log lines and waits, without holding a thread, until they are durable.
@@ -273,7 +315,8 @@ impl FromRequestParts<AppState> for Ctx {
         let grants = app.grants(now)?;
         let scope = {
             let p = app.store.projections();
-            Scope::new(actor.staff.clone(), actor.role, token.unit.clone(), &p.org, &p.rules().privacy, &grants)
+            let units = app.scope_units(actor.role, &token.unit, &p);
+            Scope::new(actor.staff.clone(), actor.role, token.unit.clone(), units, &p.rules().privacy, &grants)
         };
         Ok(Ctx { app: app.clone(), token, actor, scope, correlation, address, now })
     }

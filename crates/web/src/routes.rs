@@ -6,7 +6,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::{Method, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{on, MethodFilter, MethodRouter};
-use axum::Json;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use schemars::gen::SchemaGenerator;
 use schemars::schema::Schema;
@@ -24,7 +23,7 @@ use skyndsam_store::security::{
 use skyndsam_store::{AppendRequest, Expected};
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::app::{blocking, parse_json, AppState, Ctx, JsonBody, Origin, RawJson};
+use crate::app::{blocking, parse_json, AppState, Ctx, Json, JsonBody, Origin, RawJson};
 use crate::error::ApiError;
 use crate::scope::{Access, View};
 use crate::views::*;

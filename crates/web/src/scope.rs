@@ -18,6 +18,7 @@ use skyndsam_domain::rules::Privacy;
 use skyndsam_store::projections::{PersonEntry, Projections};
 use skyndsam_store::security::{AccessBasis, AccessGrant};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
@@ -41,12 +42,7 @@ pub struct Scope {
     pub staff: StaffId,
     pub role: Role,
     pub unit: UnitId,
-    /// Units whose cases the caller sees in full as their own unit.
-    own_units: HashSet<UnitId>,
-    /// Units whose cases the caller sees in full as a manager.
-    managed_units: HashSet<UnitId>,
-    /// Units whose cases the caller sees pseudonymised.
-    pseudo_units: HashSet<UnitId>,
+    units: Arc<ScopeUnits>,
     /// May see protected identities unmasked.
     pub see_protected: bool,
     /// Active wider-access grants: person → reason.
@@ -63,46 +59,53 @@ fn enhet_of(org: &Organisation, u: &UnitId) -> UnitId {
         .unwrap_or_else(|| u.clone())
 }
 
+/// The units a role in a unit sees, and how: a function of the organisation only, so it is
+/// computed once per (role, unit) and organisation revision and shared (see `App`).
+#[derive(Debug, Default)]
+pub struct ScopeUnits {
+    /// Units whose cases the caller sees in full as their own unit.
+    own: HashSet<UnitId>,
+    /// Units whose cases the caller sees in full as a manager.
+    managed: HashSet<UnitId>,
+    /// Units whose cases the caller sees pseudonymised.
+    pseudo: HashSet<UnitId>,
+}
+
+impl ScopeUnits {
+    pub fn of(role: Role, unit: &UnitId, org: &Organisation) -> Self {
+        let mut u = Self::default();
+        match role {
+            Role::Registrar | Role::Handler | Role::TeamLeader => {
+                u.own.extend(org.subtree(&enhet_of(org, unit)));
+            }
+            Role::UnitManager | Role::AreaManager | Role::HeadOfAdministration => {
+                u.managed.extend(org.subtree(unit));
+            }
+            Role::QualityDeveloper | Role::Auditor => {
+                u.pseudo.extend(org.subtree(unit));
+            }
+            Role::SystemAdministrator | Role::Board | Role::Committee | Role::System => {}
+        }
+        u
+    }
+}
+
 impl Scope {
     pub fn new(
         staff: StaffId,
         role: Role,
         unit: UnitId,
-        org: &Organisation,
+        units: Arc<ScopeUnits>,
         privacy: &Privacy,
         grants: &[AccessGrant],
     ) -> Self {
-        let mut own_units = HashSet::new();
-        let mut managed_units = HashSet::new();
-        let mut pseudo_units = HashSet::new();
-        match role {
-            Role::Registrar | Role::Handler | Role::TeamLeader => {
-                own_units.extend(org.subtree(&enhet_of(org, &unit)));
-            }
-            Role::UnitManager | Role::AreaManager | Role::HeadOfAdministration => {
-                managed_units.extend(org.subtree(&unit));
-            }
-            Role::QualityDeveloper | Role::Auditor => {
-                pseudo_units.extend(org.subtree(&unit));
-            }
-            Role::SystemAdministrator | Role::Board | Role::Committee | Role::System => {}
-        }
         let may_be_granted = !matches!(role, Role::SystemAdministrator | Role::Board | Role::Committee | Role::System);
         let grants = if may_be_granted {
             grants.iter().filter(|g| g.staff == staff && g.role == role).map(|g| (g.person, g.reason.clone())).collect()
         } else {
             HashMap::new()
         };
-        Self {
-            see_protected: privacy.protected_identity_roles.contains(&role),
-            staff,
-            role,
-            unit,
-            own_units,
-            managed_units,
-            pseudo_units,
-            grants,
-        }
+        Self { see_protected: privacy.protected_identity_roles.contains(&role), staff, role, unit, units, grants }
     }
 
     /// May this role ask for wider access to a person's record?
@@ -116,16 +119,16 @@ impl Scope {
         if case.handler.as_ref() == Some(&self.staff) {
             return full(AccessBasis::OwnCase);
         }
-        if self.own_units.contains(&case.unit) {
+        if self.units.own.contains(&case.unit) {
             return full(AccessBasis::OwnUnit);
         }
-        if self.managed_units.contains(&case.unit) {
+        if self.units.managed.contains(&case.unit) {
             return full(AccessBasis::ManagedUnit);
         }
         if let Some(reason) = self.grants.get(&case.child) {
             return Some(Access { view: View::Full, basis: AccessBasis::Grant, reason: Some(reason.clone()) });
         }
-        if self.pseudo_units.contains(&case.unit) {
+        if self.units.pseudo.contains(&case.unit) {
             return Some(Access { view: View::Pseudonymised, basis: AccessBasis::Pseudonymised, reason: None });
         }
         None
@@ -171,7 +174,7 @@ impl Scope {
     pub fn open_cases<'p>(&self, p: &'p Projections) -> Vec<(&'p CaseState, Access)> {
         let mut seen = HashSet::new();
         let mut out = Vec::new();
-        let units = self.own_units.iter().chain(&self.managed_units).chain(&self.pseudo_units);
+        let units = self.units.own.iter().chain(&self.units.managed).chain(&self.units.pseudo);
         let candidates = units
             .flat_map(|u| p.open_cases_in_unit(u))
             .chain(p.open_cases_of_handler(&self.staff))
@@ -190,7 +193,7 @@ impl Scope {
     /// Units whose deadline book the caller sees (own, managed, pseudonymised).
     pub fn book_units(&self) -> Vec<UnitId> {
         let mut v: Vec<UnitId> =
-            self.own_units.iter().chain(&self.managed_units).chain(&self.pseudo_units).cloned().collect();
+            self.units.own.iter().chain(&self.units.managed).chain(&self.units.pseudo).cloned().collect();
         v.sort();
         v
     }
@@ -198,7 +201,7 @@ impl Scope {
     /// Units whose staff's reads a manager reviews (loggkontroll): their subtree.
     pub fn reviewed_units(&self) -> Option<Vec<UnitId>> {
         if matches!(self.role, Role::UnitManager | Role::AreaManager | Role::HeadOfAdministration) {
-            let mut v: Vec<UnitId> = self.managed_units.iter().cloned().collect();
+            let mut v: Vec<UnitId> = self.units.managed.iter().cloned().collect();
             v.sort();
             Some(v)
         } else {
