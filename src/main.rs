@@ -3,6 +3,11 @@
 
 mod bench;
 
+/// mimalloc instead of glibc's malloc: the server allocates and frees many small JSON
+/// buffers across threads, where glibc's arenas fragment (measured: docs/decisions/0007).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use anyhow::{bail, Context as _, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Parser, Subcommand};
