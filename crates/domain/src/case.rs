@@ -145,35 +145,45 @@ pub struct CaseState {
     pub corrected: Vec<u64>,
 }
 
+/// A case's events as they stand after corrections, in journal order: a correction is not
+/// an act of its own but takes the place of the event it corrects (following a correction
+/// of a correction to its end). Every fold of a case's events goes through this.
+pub fn effective_events<'a>(events: &[&'a RecordedEvent]) -> Vec<&'a RecordedEvent> {
+    // target seq -> the latest event correcting it
+    let mut replacement: HashMap<u64, &RecordedEvent> = HashMap::new();
+    for e in events {
+        if let Some(t) = e.meta.corrects {
+            replacement.insert(t, e);
+        }
+    }
+    let mut out = Vec::with_capacity(events.len());
+    for e in events {
+        if e.meta.corrects.is_some() {
+            continue; // applied at the position of the event it corrects
+        }
+        let mut effective: &RecordedEvent = e;
+        let mut hops = 0;
+        while let Some(r) = replacement.get(&effective.seq) {
+            effective = r;
+            hops += 1;
+            if hops > events.len() {
+                break;
+            }
+        }
+        out.push(effective);
+    }
+    out
+}
+
 impl CaseState {
     /// Folds a case's events (in journal order). Events corrected by a later event are
     /// skipped; the correction takes their place. Returns None when the first effective
     /// event is not an actualisation.
     pub fn from_events<'a>(events: impl IntoIterator<Item = &'a RecordedEvent>) -> Option<Self> {
         let events: Vec<&RecordedEvent> = events.into_iter().collect();
-        // target seq -> the latest event correcting it
-        let mut replacement: HashMap<u64, &RecordedEvent> = HashMap::new();
-        for e in &events {
-            if let Some(t) = e.meta.corrects {
-                replacement.insert(t, e);
-            }
-        }
         let mut state: Option<CaseState> = None;
         let (last_version, last_seq) = events.last().map(|e| (e.version, e.seq)).unwrap_or_default();
-        for e in &events {
-            if e.meta.corrects.is_some() {
-                continue; // applied at the position of the event it corrects
-            }
-            // Follow a chain of corrections (a correction of a correction) to its end.
-            let mut effective: &RecordedEvent = e;
-            let mut hops = 0;
-            while let Some(r) = replacement.get(&effective.seq) {
-                effective = r;
-                hops += 1;
-                if hops > events.len() {
-                    break;
-                }
-            }
+        for effective in effective_events(&events) {
             match state.as_mut() {
                 None => state = Self::start(effective),
                 Some(s) => s.apply(effective),
@@ -182,8 +192,9 @@ impl CaseState {
         if let Some(s) = state.as_mut() {
             s.version = last_version;
             s.last_seq = last_seq;
-            s.corrected = replacement.keys().copied().collect();
+            s.corrected = events.iter().filter_map(|e| e.meta.corrects).collect();
             s.corrected.sort_unstable();
+            s.corrected.dedup();
         }
         state
     }

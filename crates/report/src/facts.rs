@@ -337,12 +337,7 @@ impl<'r> FactsBuilder<'r> {
     /// Folds one case's events the way `CaseState::from_events` does (a correction takes
     /// the place of the event it corrects), noting the unit in charge at each act.
     fn fold(&mut self, events: &[RecordedEvent]) -> Option<CaseFact> {
-        let mut replacement: HashMap<u64, &RecordedEvent> = HashMap::new();
-        for e in events {
-            if let Some(t) = e.meta.corrects {
-                replacement.insert(t, e);
-            }
-        }
+        let all: Vec<&RecordedEvent> = events.iter().collect();
         let mut state: Option<CaseState> = None;
         let mut allocations = Vec::new();
         let mut prelim_unit = None;
@@ -350,19 +345,7 @@ impl<'r> FactsBuilder<'r> {
         let mut ended_unit: HashMap<InterventionId, UnitId> = HashMap::new();
         let mut started_unit: HashMap<InterventionId, UnitId> = HashMap::new();
         let mut decisions: Vec<(NaiveDate, UnitId, bool)> = Vec::new();
-        for e in events {
-            if e.meta.corrects.is_some() {
-                continue;
-            }
-            let mut eff: &RecordedEvent = e;
-            let mut hops = 0;
-            while let Some(r) = replacement.get(&eff.seq) {
-                eff = r;
-                hops += 1;
-                if hops > events.len() {
-                    break;
-                }
-            }
+        for eff in skyndsam_domain::case::effective_events(&all) {
             match state.as_mut() {
                 None => state = CaseState::start(eff),
                 Some(s) => s.apply(eff),
