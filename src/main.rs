@@ -92,6 +92,9 @@ enum Command {
     User(UserCommand),
     /// Indicators (styrkort, DOMAIN §6) for a period: a Swedish table, JSON or Kolada JSON.
     Indicators(IndicatorsArgs),
+    /// A report as a page (html), .docx or PDF: delarsrapport, verksamhetsberattelse, ivo
+    /// (ej verkställda beslut per kvartal) or kvalitetsberattelse.
+    Report(ReportArgs),
     /// Benchmarks (see README, "Prestanda").
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -116,6 +119,33 @@ struct IndicatorsArgs {
     /// The municipality's own indicator table (TOML); default: the shipped one.
     #[arg(long)]
     indicators: Option<std::path::PathBuf>,
+    /// Reporting date (default today): nothing after it counts.
+    #[arg(long)]
+    at: Option<NaiveDate>,
+}
+
+#[derive(clap::Args)]
+struct ReportArgs {
+    /// delarsrapport, verksamhetsberattelse, ivo or kvalitetsberattelse
+    kind: String,
+    #[arg(long)]
+    year: i32,
+    /// The delårsrapport's tertial (1, 2) or the IVO list's quarter (1–4).
+    #[arg(long)]
+    part: Option<u32>,
+    /// Unit (and the units below it).
+    #[arg(long)]
+    unit: Option<String>,
+    /// html, docx or pdf
+    #[arg(long, default_value = "html")]
+    format: String,
+    /// Write to this file (default: standard output).
+    #[arg(short, long)]
+    output: Option<std::path::PathBuf>,
+    /// The kvalitetsberättelse's written sections (TOML: introduction, prerequisites,
+    /// quality_assessment, improvement_areas).
+    #[arg(long)]
+    narratives: Option<std::path::PathBuf>,
     /// Reporting date (default today): nothing after it counts.
     #[arg(long)]
     at: Option<NaiveDate>,
@@ -173,6 +203,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Bench(b) => bench::run(b, &cli.database, rules(&cli)?),
         Command::Indicators(a) => indicators(&cli, a, local_date(now)),
+        Command::Report(a) => report(&cli, a, local_date(now)),
         Command::Serve { addr, demo, cache_mib } => {
             let store = Arc::new(Store::open(&cli.database, rules(&cli)?)?);
             let security = Arc::new(SecurityStore::open(&cli.database)?);
@@ -379,13 +410,7 @@ fn indicators(cli: &Cli, a: &IndicatorsArgs, today: NaiveDate) -> Result<()> {
         )?,
         None => skyndsam_report::IndicatorTable::defaults()?,
     };
-    let mut backend = skyndsam_store::open_backend(&cli.database)?;
-    let mut builder = skyndsam_report::FactsBuilder::new(&rules);
-    backend.scan(1, &mut |body, hash| {
-        builder.push(skyndsam_store::parse_body(body, hash)?);
-        Ok(())
-    })?;
-    let facts = builder.finish();
+    let facts = facts_of(cli, &rules)?;
     let report = skyndsam_report::Report::new(&facts, &rules, &table, a.at.unwrap_or(today));
     let output = if a.kolada {
         Output::Kolada
@@ -395,6 +420,47 @@ fn indicators(cli: &Cli, a: &IndicatorsArgs, today: NaiveDate) -> Result<()> {
         Output::Table
     };
     print!("{}", command_output(&report, &a.period, a.unit.as_deref(), output, &a.municipality)?);
+    Ok(())
+}
+
+/// The facts of every case in the journal (one scan).
+fn facts_of(cli: &Cli, rules: &skyndsam_domain::rules::RuleTable) -> Result<skyndsam_report::FactTable> {
+    let mut backend = skyndsam_store::open_backend(&cli.database)?;
+    let mut builder = skyndsam_report::FactsBuilder::new(rules);
+    backend.scan(1, &mut |body, hash| {
+        builder.push(skyndsam_store::parse_body(body, hash)?);
+        Ok(())
+    })?;
+    Ok(builder.finish())
+}
+
+fn report(cli: &Cli, a: &ReportArgs, today: NaiveDate) -> Result<()> {
+    use skyndsam_report::documents;
+    let rules = rules(cli)?;
+    let table = skyndsam_report::IndicatorTable::defaults()?;
+    let facts = facts_of(cli, &rules)?;
+    let r = skyndsam_report::Report::new(&facts, &rules, &table, a.at.unwrap_or(today));
+    let mut f = skyndsam_report::Filter::all();
+    if let Some(u) = &a.unit {
+        f.unit = Some(r.unit(u)?);
+    }
+    let text: documents::Narratives = match &a.narratives {
+        Some(p) => {
+            toml::from_str(&std::fs::read_to_string(p).with_context(|| format!("kan inte läsa {}", p.display()))?)?
+        }
+        None => documents::Narratives::default(),
+    };
+    let doc = documents::build(&r, &a.kind, a.year, a.part, &f, &text)?;
+    let bytes = match a.format.as_str() {
+        "html" => skyndsam_report::html::page_html(&doc).into_bytes(),
+        "docx" => skyndsam_report::docx::to_docx(&doc)?,
+        "pdf" => skyndsam_report::pdf::to_pdf(&doc),
+        other => bail!("okänt format {other}: välj html, docx eller pdf"),
+    };
+    match &a.output {
+        Some(p) => std::fs::write(p, bytes).with_context(|| format!("kan inte skriva {}", p.display()))?,
+        None => std::io::Write::write_all(&mut std::io::stdout(), &bytes)?,
+    }
     Ok(())
 }
 

@@ -12,8 +12,8 @@ use std::collections::HashMap;
 use skyndsam_domain::calendar::local_date;
 use skyndsam_domain::case::CaseState;
 use skyndsam_domain::events::{
-    ActualisationKind, InterventionEndReason, InterventionKind, InvestigationOutcome, Payload, PreliminaryOutcome,
-    Reason, RecordedEvent,
+    ActualisationKind, EnforcementDelayReason, InterventionEndReason, InterventionKind, InvestigationOutcome, Payload,
+    PreliminaryOutcome, Reason, RecordedEvent,
 };
 use skyndsam_domain::ids::{CaseId, InterventionId, PersonId, UnitId};
 use skyndsam_domain::org::{Organisation, Role};
@@ -74,6 +74,9 @@ pub struct InvFact {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InterventionFact {
+    pub kind: InterventionKind,
+    /// Why enforcement is late, when recorded (IVO's list).
+    pub delay_reason: Option<EnforcementDelayReason>,
     pub foster_home: bool,
     pub decided_on: NaiveDate,
     /// End of the decided period; None = until further notice.
@@ -467,6 +470,8 @@ impl<'r> FactsBuilder<'r> {
                 None => current,
             };
             interventions.push(InterventionFact {
+                kind: i.kind,
+                delay_reason: i.delay_reason,
                 foster_home: i.kind == InterventionKind::FosterHome,
                 decided_on: i.decided_on,
                 to: i.to,

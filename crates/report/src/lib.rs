@@ -9,8 +9,12 @@
 
 pub mod catalogue;
 pub mod compute;
+pub mod documents;
+pub mod docx;
 pub mod facts;
+pub mod html;
 pub mod kolada;
+pub mod pdf;
 pub mod period;
 pub mod render;
 pub mod scorecard;

@@ -3,5 +3,6 @@
 //! municipality against the Eskilstuna 2022 calibration.
 
 mod demo;
+mod documents;
 mod fixture;
 mod indicators;
