@@ -152,6 +152,92 @@ const SQL_U4M_GRID: &str = "SELECT t.ancestor, substr(i.closed_on, 1, 7), i.sex,
     FROM inv i JOIN tree t ON t.unit = i.unit
     WHERE i.closed_on BETWEEN ?1 AND ?2 GROUP BY 1, 2, 3";
 
+/// The same rows in PostgreSQL (schema `bench_report`, dropped and rebuilt), when
+/// `DATABASE_URL` points at one (as `.ci/run` sets it).
+fn postgres(facts: &FactTable, rules: &RuleTable) -> Option<postgres::Client> {
+    let url = std::env::var("DATABASE_URL").ok().filter(|u| u.starts_with("postgres"))?;
+    let mut c = postgres::Client::connect(&url, postgres::NoTls).ok()?;
+    c.batch_execute(
+        "DROP SCHEMA IF EXISTS bench_report CASCADE; CREATE SCHEMA bench_report; SET search_path = bench_report;
+         CREATE TABLE prelim (unit int, sex int, age int, received_on date, decided_on date);
+         CREATE TABLE inv (unit int, sex int, age int, opened_on date, closed_on date);
+         CREATE TABLE tree (ancestor int, unit int);",
+    )
+    .unwrap();
+    let mut prelim: Vec<(i32, i32, i32, NaiveDate, NaiveDate)> = Vec::new();
+    let mut inv: Vec<(i32, i32, i32, NaiveDate, NaiveDate)> = Vec::new();
+    for f in &facts.cases {
+        if let Some(pr) = &f.prelim {
+            if rules.deadlines.preliminary_assessment.applies_to.contains(&f.kind) {
+                prelim.push((pr.unit.into(), f.sex.into(), f.age_band.into(), f.received_on, pr.decided_on));
+            }
+        }
+        if let Some(iv) = &f.inv {
+            if let Some(closed) = iv.decided_on {
+                inv.push((iv.unit.into(), f.sex.into(), f.age_band.into(), iv.opened_on, closed));
+            }
+        }
+    }
+    for (table, rows) in [("prelim", &prelim), ("inv", &inv)] {
+        for chunk in rows.chunks(20_000) {
+            let col = |k: usize| -> Vec<i32> { chunk.iter().map(|r| [r.0, r.1, r.2][k]).collect() };
+            let (a, b): (Vec<String>, Vec<String>) = chunk.iter().map(|r| (r.3.to_string(), r.4.to_string())).unzip();
+            c.execute(
+                &format!(
+                    "INSERT INTO {table} SELECT a, b, c, d::date, e::date
+                     FROM UNNEST($1::int[], $2::int[], $3::int[], $4::text[], $5::text[]) AS x(a, b, c, d, e)"
+                ),
+                &[&col(0), &col(1), &col(2), &a, &b],
+            )
+            .unwrap();
+        }
+    }
+    let (mut anc, mut un) = (Vec::<i32>::new(), Vec::<i32>::new());
+    for a in 0..facts.units.len() as u16 {
+        for u in facts.units.subtree(a) {
+            anc.push(a.into());
+            un.push(u as i32);
+        }
+    }
+    c.execute("INSERT INTO tree SELECT * FROM UNNEST($1::int[], $2::int[])", &[&anc, &un]).unwrap();
+    c.batch_execute(
+        "CREATE INDEX ON prelim (decided_on, unit); CREATE INDEX ON inv (closed_on, unit);
+         CREATE INDEX ON tree (unit, ancestor); ANALYZE;",
+    )
+    .unwrap();
+    Some(c)
+}
+
+/// FB14 and U4M in PostgreSQL's SQL (`date + interval '4 months'` clamps to the month's end).
+const PG_FB14_ONE: &str = "SELECT count(*) FILTER (WHERE decided_on - received_on <= 14), count(*)
+    FROM prelim WHERE decided_on BETWEEN $1::text::date AND $2::text::date AND unit >= $3 AND unit < $4";
+const PG_U4M_ONE: &str = "SELECT count(*) FILTER (WHERE closed_on <= (opened_on + interval '4 months')::date), count(*)
+    FROM inv WHERE closed_on BETWEEN $1::text::date AND $2::text::date AND unit >= $3 AND unit < $4";
+const PG_GRID: &str = "SELECT t.ancestor, date_trunc('month', p.decided_on), p.sex,
+        count(*) FILTER (WHERE p.decided_on - p.received_on <= 14), count(*)
+    FROM prelim p JOIN tree t ON t.unit = p.unit WHERE p.decided_on BETWEEN $1::text::date AND $2::text::date GROUP BY 1, 2, 3
+    UNION ALL
+    SELECT t.ancestor, date_trunc('month', i.closed_on), i.sex,
+        count(*) FILTER (WHERE i.closed_on <= (i.opened_on + interval '4 months')::date), count(*)
+    FROM inv i JOIN tree t ON t.unit = i.unit WHERE i.closed_on BETWEEN $1::text::date AND $2::text::date GROUP BY 1, 2, 3";
+
+fn pg_one(
+    c: &mut postgres::Client,
+    st: &postgres::Statement,
+    from: NaiveDate,
+    to: NaiveDate,
+    units: std::ops::Range<usize>,
+) -> (i64, i64) {
+    let (from, to) = (from.to_string(), to.to_string());
+    let r = c.query_one(st, &[&from, &to, &(units.start as i32), &(units.end as i32)]).unwrap();
+    (r.get(0), r.get(1))
+}
+
+fn pg_grid(c: &mut postgres::Client, from: NaiveDate, to: NaiveDate) -> u64 {
+    let (from, to) = (from.to_string(), to.to_string());
+    c.query(PG_GRID, &[&from, &to]).unwrap().iter().map(|r| (r.get::<_, i64>(3) + r.get::<_, i64>(4)) as u64).sum()
+}
+
 fn grid(report: &Report<'_>, inds: &[Ind], last: Month) -> u64 {
     let mut acc = 0u64;
     let units = report.facts.units.len() as u16;
@@ -253,6 +339,40 @@ fn benches(c: &mut Criterion) {
     g.bench_function("sqlite_grid_fb14_u4m_units_sex_36_months", |b| {
         b.iter(|| black_box(sql_grid(&db, SQL_FB14_GRID, &first36, &to) + sql_grid(&db, SQL_U4M_GRID, &first36, &to)))
     });
+    drop(db);
+
+    // PostgreSQL, when there is one.
+    match postgres(&facts, &rules) {
+        None => eprintln!("DATABASE_URL is not a PostgreSQL URL: the PostgreSQL benchmarks are not run"),
+        Some(mut pg) => {
+            // Prepared once, like the SQLite statements (prepare_cached).
+            let fb14 = pg.prepare(PG_FB14_ONE).unwrap();
+            let u4m = pg.prepare(PG_U4M_ONE).unwrap();
+            let (from_d, to_d) = (Month::new(last_year, 1).first_day(), Month::new(last_year, 12).last_day());
+            let v = report.value(Ind::Fb14, &year, &f);
+            assert_eq!(
+                pg_one(&mut pg, &fb14, from_d, to_d, range.clone()),
+                (v.numerator.unwrap() as i64, v.denominator.unwrap() as i64)
+            );
+            let v = report.value(Ind::U4m, &year, &f);
+            assert_eq!(
+                pg_one(&mut pg, &u4m, from_d, to_d, range.clone()),
+                (v.numerator.unwrap() as i64, v.denominator.unwrap() as i64)
+            );
+            g.sample_size(30);
+            g.bench_function("postgres_one_value_fb14_one_unit_year", |b| {
+                b.iter(|| black_box(pg_one(&mut pg, &fb14, from_d, to_d, range.clone())))
+            });
+            g.bench_function("postgres_one_value_u4m_one_unit_year", |b| {
+                b.iter(|| black_box(pg_one(&mut pg, &u4m, from_d, to_d, range.clone())))
+            });
+            let first36_d = Month(last.0 - 35).first_day();
+            g.sample_size(10);
+            g.bench_function("postgres_grid_fb14_u4m_units_sex_36_months", |b| {
+                b.iter(|| black_box(pg_grid(&mut pg, first36_d, to_d)))
+            });
+        }
+    }
     g.finish();
 }
 
