@@ -95,6 +95,10 @@ enum Command {
     /// A report as a page (html), .docx or PDF: delarsrapport, verksamhetsberattelse, ivo
     /// (ej verkställda beslut per kvartal) or kvalitetsberattelse.
     Report(ReportArgs),
+    /// The pseudonymised analysis extract (CSV): one row per case received in the period,
+    /// no direct identifiers, stable pseudonyms under the export key (environment variable
+    /// SKYNDSAM_EXPORT_KEY, at least 16 characters), rare combinations suppressed.
+    Extract(ExtractArgs),
     /// Benchmarks (see README, "Prestanda").
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -147,6 +151,21 @@ struct ReportArgs {
     #[arg(long)]
     narratives: Option<std::path::PathBuf>,
     /// Reporting date (default today): nothing after it counts.
+    #[arg(long)]
+    at: Option<NaiveDate>,
+}
+
+#[derive(clap::Args)]
+struct ExtractArgs {
+    /// YYYY, YYYY-MM, YYYY-T1, YYYY-T2, YYYY-Q1…Q4, YYYY-R12
+    #[arg(long)]
+    period: String,
+    /// The smallest number of rows that may share a combination of unit, sex, age band
+    /// and month.
+    #[arg(long, default_value_t = 5)]
+    k: usize,
+    #[arg(short, long)]
+    output: Option<std::path::PathBuf>,
     #[arg(long)]
     at: Option<NaiveDate>,
 }
@@ -204,6 +223,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Bench(b) => bench::run(b, &cli.database, rules(&cli)?),
         Command::Indicators(a) => indicators(&cli, a, local_date(now)),
         Command::Report(a) => report(&cli, a, local_date(now)),
+        Command::Extract(a) => extract(&cli, a, local_date(now)),
         Command::Serve { addr, demo, cache_mib } => {
             let store = Arc::new(Store::open(&cli.database, rules(&cli)?)?);
             let security = Arc::new(SecurityStore::open(&cli.database)?);
@@ -461,6 +481,30 @@ fn report(cli: &Cli, a: &ReportArgs, today: NaiveDate) -> Result<()> {
         Some(p) => std::fs::write(p, bytes).with_context(|| format!("kan inte skriva {}", p.display()))?,
         None => std::io::Write::write_all(&mut std::io::stdout(), &bytes)?,
     }
+    Ok(())
+}
+
+fn extract(cli: &Cli, a: &ExtractArgs, today: NaiveDate) -> Result<()> {
+    let key = std::env::var("SKYNDSAM_EXPORT_KEY")
+        .context("exportnyckeln saknas: sätt miljövariabeln SKYNDSAM_EXPORT_KEY (minst 16 tecken)")?;
+    let rules = rules(cli)?;
+    let facts = facts_of(cli, &rules)?;
+    let range = skyndsam_report::Period::parse(&a.period)?.months(a.at.unwrap_or(today));
+    let e = skyndsam_report::extract::analysis_extract(&facts, range, key.as_bytes(), a.k)?;
+    let csv = skyndsam_report::extract::to_csv(&e);
+    match &a.output {
+        Some(p) => std::fs::write(p, csv).with_context(|| format!("kan inte skriva {}", p.display()))?,
+        None => print!("{csv}"),
+    }
+    eprintln!(
+        "{} rader; undertryckta värden: enhet {}, kön {}, åldersgrupp {}, månad {} (k = {})",
+        e.rows.len(),
+        e.suppressed[2],
+        e.suppressed[3],
+        e.suppressed[4],
+        e.suppressed[5],
+        e.k
+    );
     Ok(())
 }
 

@@ -104,6 +104,8 @@ pub struct CaseFact {
     pub case: CaseId,
     /// Index of the child (for unique counts).
     pub child: u32,
+    /// The child (for the pseudonymised extract's stable pseudonyms; never printed).
+    pub child_id: PersonId,
     pub sex: u8,
     /// Age band at the date of receipt (docs/decisions/0006-indicators.md).
     pub age_band: u8,
@@ -487,6 +489,7 @@ impl<'r> FactsBuilder<'r> {
         Some(CaseFact {
             case: s.case,
             child,
+            child_id: s.child,
             sex: match person.sex {
                 Some(Sex::Female) => SEX_GIRL,
                 Some(Sex::Male) => SEX_BOY,

@@ -11,6 +11,7 @@ pub mod catalogue;
 pub mod compute;
 pub mod documents;
 pub mod docx;
+pub mod extract;
 pub mod facts;
 pub mod html;
 pub mod kolada;

@@ -4,5 +4,6 @@
 
 mod demo;
 mod documents;
+mod extract;
 mod fixture;
 mod indicators;
