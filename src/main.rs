@@ -99,6 +99,9 @@ enum Command {
     /// no direct identifiers, stable pseudonyms under the export key (environment variable
     /// SKYNDSAM_EXPORT_KEY, at least 16 characters), rare combinations suppressed.
     Extract(ExtractArgs),
+    /// Likställighet: one indicator side by side for the units below a unit, with the level
+    /// expected from a social index where the municipality supplies one.
+    Compare(CompareArgs),
     /// Benchmarks (see README, "Prestanda").
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -170,6 +173,25 @@ struct ExtractArgs {
     at: Option<NaiveDate>,
 }
 
+#[derive(clap::Args)]
+struct CompareArgs {
+    /// The indicator's id, e.g. FB14.
+    #[arg(long)]
+    indicator: String,
+    #[arg(long)]
+    period: String,
+    /// The unit whose units are compared (default: the top units).
+    #[arg(long)]
+    unit: Option<String>,
+    /// TOML: one line per unit, `utredning-1 = 104.5`.
+    #[arg(long)]
+    social_index: Option<std::path::PathBuf>,
+    #[arg(long)]
+    json: bool,
+    #[arg(long)]
+    at: Option<NaiveDate>,
+}
+
 #[derive(Subcommand)]
 enum UserCommand {
     /// Create a local account for a member of staff. The password is read from the
@@ -224,6 +246,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Indicators(a) => indicators(&cli, a, local_date(now)),
         Command::Report(a) => report(&cli, a, local_date(now)),
         Command::Extract(a) => extract(&cli, a, local_date(now)),
+        Command::Compare(a) => compare(&cli, a, local_date(now)),
         Command::Serve { addr, demo, cache_mib } => {
             let store = Arc::new(Store::open(&cli.database, rules(&cli)?)?);
             let security = Arc::new(SecurityStore::open(&cli.database)?);
@@ -505,6 +528,44 @@ fn extract(cli: &Cli, a: &ExtractArgs, today: NaiveDate) -> Result<()> {
         e.suppressed[5],
         e.k
     );
+    Ok(())
+}
+
+fn compare(cli: &Cli, a: &CompareArgs, today: NaiveDate) -> Result<()> {
+    let rules = rules(cli)?;
+    let table = skyndsam_report::IndicatorTable::defaults()?;
+    let facts = facts_of(cli, &rules)?;
+    let r = skyndsam_report::Report::new(&facts, &rules, &table, a.at.unwrap_or(today));
+    let Some(ind) = skyndsam_report::Ind::parse(&a.indicator) else {
+        bail!("indikatorn {} finns inte", a.indicator);
+    };
+    let period = skyndsam_report::Period::parse(&a.period)?;
+    let parent = a.unit.as_deref().map(|u| r.unit(u)).transpose()?;
+    let index: std::collections::HashMap<String, f64> = match &a.social_index {
+        Some(p) => {
+            toml::from_str(&std::fs::read_to_string(p).with_context(|| format!("kan inte läsa {}", p.display()))?)?
+        }
+        None => Default::default(),
+    };
+    let rows = skyndsam_report::compare::compare(&r, ind, &period, parent, &skyndsam_report::Filter::all(), &index);
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+        return Ok(());
+    }
+    let f = |x: Option<f64>| x.map_or_else(|| "–".to_owned(), skyndsam_report::documents::num1);
+    println!("{} — {}", a.indicator, period.label_sv(r.as_of));
+    println!("{:<32} {:>9} {:>9} {:>9} {:>9} {:>9}", "enhet", "värde", "nämnare", "index", "förväntat", "skillnad");
+    for x in rows {
+        println!(
+            "{:<32} {:>9} {:>9} {:>9} {:>9} {:>9}",
+            x.unit_name,
+            f(x.value),
+            x.denominator.map_or_else(|| "–".to_owned(), |d| d.to_string()),
+            f(x.social_index),
+            f(x.expected),
+            f(x.deviation)
+        );
+    }
     Ok(())
 }
 

@@ -8,6 +8,7 @@
 //! targets are data ([`catalogue::IndicatorTable`], `indicators/default.toml`).
 
 pub mod catalogue;
+pub mod compare;
 pub mod compute;
 pub mod documents;
 pub mod docx;

@@ -2,6 +2,7 @@
 //! (fixture.rs documents every case and the expected figures), and the demo
 //! municipality against the Eskilstuna 2022 calibration.
 
+mod compare;
 mod demo;
 mod documents;
 mod extract;
