@@ -9,6 +9,7 @@ pub mod error;
 pub mod openapi;
 pub mod routes;
 pub mod scope;
+pub mod ui;
 pub mod views;
 
 use axum::extract::DefaultBodyLimit;
@@ -26,8 +27,12 @@ pub fn router(app: AppState) -> Router {
     for (spec, handler) in routes::routes() {
         r = r.route(spec.path, handler);
     }
+    for (spec, handler) in ui::routes() {
+        r = r.route(spec.path, handler);
+    }
     r.fallback(|| async { ApiError::new(axum::http::StatusCode::NOT_FOUND, "UNKNOWN_ROUTE", "Adressen finns inte.") })
         .layer(DefaultBodyLimit::max(app::BODY_LIMIT))
+        .layer(axum::middleware::from_fn(ui::security_headers))
         .layer(axum::middleware::from_fn(app::correlate))
         .with_state(app)
 }

@@ -842,7 +842,7 @@ pub fn table() -> Vec<RouteSpec> {
 
 // ------------------------------------------------------------------ helpers
 
-fn parse_case(id: &str) -> Result<CaseId, ApiError> {
+pub(crate) fn parse_case(id: &str) -> Result<CaseId, ApiError> {
     CaseId::parse(id).map_err(|_| ApiError::not_found())
 }
 
@@ -865,7 +865,7 @@ async fn case_access(ctx: &Ctx, id: CaseId) -> Result<Access, ApiError> {
 }
 
 /// A case the caller may act in: visible in full.
-async fn writable(ctx: &Ctx, id: CaseId) -> Result<(), ApiError> {
+pub(crate) async fn writable(ctx: &Ctx, id: CaseId) -> Result<(), ApiError> {
     let a = case_access(ctx, id).await?;
     if a.view != View::Full {
         return Err(ctx.refuse_out_of_scope(format!("ärende {id} (skrivning)")).await);
@@ -913,24 +913,8 @@ async fn login(
     origin: Origin,
     JsonBody(req): JsonBody<LoginRequest>,
 ) -> Result<Json<LoginResponse>, ApiError> {
-    let now = app.now();
-    let issued = blocking(move || {
-        let privacy = app.store.rules().privacy.clone();
-        let roles = |staff: &StaffId| app.store.projections().org.roles_of(staff, local_date(now));
-        let choose = req.role.map(|r| (r, req.unit.clone()));
-        app.auth.login(
-            &app.security,
-            &req.username,
-            &req.password,
-            &origin.address,
-            now,
-            &privacy,
-            roles,
-            choose,
-            &origin.correlation,
-        )
-    })
-    .await?;
+    let choose = req.role.map(|r| (r, req.unit.clone()));
+    let issued = log_in(app, origin, req.username, req.password, choose).await?;
     Ok(Json(LoginResponse {
         token: issued.secret,
         expires_at: issued.token.expires_at,
@@ -939,11 +923,43 @@ async fn login(
     }))
 }
 
+/// Logs a user in (throttled and logged by `auth`), for the API and the web UI alike.
+pub(crate) async fn log_in(
+    app: AppState,
+    origin: Origin,
+    username: String,
+    password: String,
+    choose: Option<(Role, Option<UnitId>)>,
+) -> Result<crate::auth::Issued, ApiError> {
+    let now = app.now();
+    blocking(move || {
+        let privacy = app.store.rules().privacy.clone();
+        let roles = |staff: &StaffId| app.store.projections().org.roles_of(staff, local_date(now));
+        app.auth.login(
+            &app.security,
+            &username,
+            &password,
+            &origin.address,
+            now,
+            &privacy,
+            roles,
+            choose,
+            &origin.correlation,
+        )
+    })
+    .await
+}
+
 async fn logout(ctx: Ctx) -> Result<StatusCode, ApiError> {
+    log_out(&ctx).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Ends the caller's session (revokes its token; logged).
+pub(crate) async fn log_out(ctx: &Ctx) -> Result<(), ApiError> {
     let app = ctx.app.clone();
     let (token, now, by, corr) = (ctx.token.clone(), ctx.now, ctx.token.username.clone(), ctx.correlation.clone());
-    blocking(move || app.auth.revoke(&app.security, token, now, &by, SecurityKind::Logout, &corr)).await?;
-    Ok(StatusCode::NO_CONTENT)
+    blocking(move || app.auth.revoke(&app.security, token, now, &by, SecurityKind::Logout, &corr)).await
 }
 
 fn role_view(org: &skyndsam_domain::org::Organisation, role: Role, unit: &UnitId) -> RoleView {
@@ -1258,7 +1274,13 @@ async fn export_cases(ctx: Ctx) -> Result<Json<Vec<CaseSummary>>, ApiError> {
 
 async fn get_case(ctx: Ctx, Path(id): Path<String>) -> Result<Json<CaseDetail>, ApiError> {
     let case = parse_case(&id)?;
-    let access = case_access(&ctx, case).await?;
+    Ok(Json(read_case(&ctx, case).await?))
+}
+
+/// Reads a case as the caller may see it, and logs the read durably before returning it
+/// (the API's `get_case` and the web UI's case page).
+pub(crate) async fn read_case(ctx: &Ctx, case: CaseId) -> Result<CaseDetail, ApiError> {
+    let access = case_access(ctx, case).await?;
     // The full, unscrubbed rendering is kept per stream version; anything else is
     // rendered from the events for this caller.
     let (version, words) = {
@@ -1291,7 +1313,7 @@ async fn get_case(ctx: Ctx, Path(id): Path<String>) -> Result<Json<CaseDetail>, 
         (case_detail(&p, c, timeline, &access, ctx.scope.see_protected, &ctx.app.pseudonyms, ctx.now), c.child)
     };
     ctx.log_reads(vec![ctx.access_entry(child, Some(case), AccessAction::ReadCase, &access)]).await?;
-    Ok(Json(detail))
+    Ok(detail)
 }
 
 async fn case_command(ctx: Ctx, id: String, body: &[u8], parse: ParseFn) -> Result<Json<CommandResult>, ApiError> {
@@ -1302,7 +1324,7 @@ async fn case_command(ctx: Ctx, id: String, body: &[u8], parse: ParseFn) -> Resu
     run_command(ctx, case, expected, cmd, None).await
 }
 
-async fn run_command(
+pub(crate) async fn run_command(
     ctx: Ctx,
     case: CaseId,
     expected: u32,
@@ -1351,9 +1373,15 @@ async fn deadline_book(ctx: Ctx, Query(q): Query<BookQuery>) -> Result<Json<Vec<
         units = vec![u.clone()];
     }
     let limit = q.limit.unwrap_or(1000).min(10_000);
+    Ok(Json(book_rows(&ctx, &units, limit)))
+}
+
+/// The deadline book of `units` as the caller may see it, earliest first (a list: not
+/// logged per row). The API's `/api/deadlines` and the web UI's Att göra.
+pub(crate) fn book_rows(ctx: &Ctx, units: &[UnitId], limit: usize) -> Vec<BookRowView> {
     let p = ctx.app.store.projections();
     let rows = p
-        .deadline_book_iter(&units, ctx.now)
+        .deadline_book_iter(units, ctx.now)
         .filter_map(|r| {
             let c = p.case(&r.case)?;
             let a = ctx.scope.access(c)?;
@@ -1370,7 +1398,7 @@ async fn deadline_book(ctx: Ctx, Query(q): Query<BookQuery>) -> Result<Json<Vec<
         })
         .take(limit)
         .collect();
-    Ok(Json(rows))
+    rows
 }
 
 // ------------------------------------------------------------------ handlers: loggkontroll
