@@ -8,3 +8,6 @@ mod matrix;
 mod openapi;
 mod privacy;
 mod timeline;
+mod ui;
+mod ui_matrix;
+mod e2e;
