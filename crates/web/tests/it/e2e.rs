@@ -175,9 +175,12 @@ async fn a_handler_logs_in_opens_att_gora_and_a_case_with_a_protected_identity_m
     screenshot(&c, "formular-med-fel").await;
 
     // axe really judges: a page with a fault is reported.
-    c.execute("const i = document.createElement('img'); i.src = '/x.png'; document.querySelector('main').appendChild(i);", vec![])
-        .await
-        .unwrap();
+    c.execute(
+        "const i = document.createElement('img'); i.src = '/x.png'; document.querySelector('main').appendChild(i);",
+        vec![],
+    )
+    .await
+    .unwrap();
     let v = axe(&c).await;
     assert!(v.iter().any(|x| x.starts_with("image-alt")), "axe-core must see a missing alt: {v:?}");
 

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod abuse;
+mod e2e;
 mod harness;
 mod identity;
 mod matrix;
@@ -10,4 +11,3 @@ mod privacy;
 mod timeline;
 mod ui;
 mod ui_matrix;
-mod e2e;

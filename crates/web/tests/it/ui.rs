@@ -127,9 +127,8 @@ async fn login_refuses_a_form_without_its_csrf_token_and_keeps_the_username_on_a
     assert!(session_cookie(&c.set_cookies).is_none());
 
     let form = c.get("/logga-in").await;
-    let r = c
-        .post("/logga-in", &[("_csrf", &form.csrf()), ("username", "hanna"), ("password", "fel lösenord igen")])
-        .await;
+    let r =
+        c.post("/logga-in", &[("_csrf", &form.csrf()), ("username", "hanna"), ("password", "fel lösenord igen")]).await;
     assert_eq!(r.status, 422);
     assert!(r.body.contains("Fel användarnamn eller lösenord."), "{}", r.body);
     assert!(r.body.contains("value=\"hanna\""), "the username is kept");
