@@ -287,13 +287,7 @@ impl FromRequestParts<AppState> for Ctx {
             Some(b) => b,
             None => return Err(ApiError::unauthenticated()),
         };
-        let token = match app.auth.cached_valid(&bearer, now) {
-            Some(t) => t,
-            None => {
-                let (app2, c2, a2) = (app.clone(), correlation.clone(), address.clone());
-                blocking(move || app2.auth.authenticate(&app2.security, &bearer, &a2, now, &c2)).await?
-            }
-        };
+        let token = valid_token(app, bearer, &address, now, &correlation).await?;
         if let Some(scope) = spec.scope {
             if !token.scopes.iter().any(|s| s == "*" || s == scope) {
                 let e = sec_entry(
@@ -352,6 +346,22 @@ impl Ctx {
         };
         Ok(Ctx { app: app.clone(), token, actor, scope, correlation, address, now })
     }
+}
+
+/// The token behind a secret (bearer or session cookie): from the cache when fresh,
+/// otherwise read, judged and — when refused — logged by `auth`.
+pub(crate) async fn valid_token(
+    app: &AppState,
+    secret: String,
+    address: &str,
+    now: DateTime<Utc>,
+    correlation: &str,
+) -> Result<Token, ApiError> {
+    if let Some(t) = app.auth.cached_valid(&secret, now) {
+        return Ok(t);
+    }
+    let (app2, c2, a2) = (app.clone(), correlation.to_owned(), address.to_owned());
+    blocking(move || app2.auth.authenticate(&app2.security, &secret, &a2, now, &c2)).await
 }
 
 fn sec_entry(

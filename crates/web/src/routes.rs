@@ -104,6 +104,9 @@ pub const ANYONE: &[Role] = &[
     Role::SystemAdministrator,
     Role::System,
 ];
+/// Every role a person logs in through (the web UI's): all but the system's.
+pub const PERSONS: &[Role] = ANYONE.split_at(ANYONE.len() - 1).0;
+const _: () = assert!(matches!(ANYONE[ANYONE.len() - 1], Role::System), "System must stay last in ANYONE");
 
 // ------------------------------------------------------------------ case commands
 

@@ -18,6 +18,7 @@ use skyndsam_domain::org::Role;
 use std::sync::OnceLock;
 
 use crate::app::AppState;
+pub use crate::routes::PERSONS;
 use crate::routes::{CASEWORKERS, READERS};
 
 /// One page or form of the UI.
@@ -32,21 +33,6 @@ pub struct UiRoute {
     /// The roles that pass the page's gate (the scope and the domain narrow further).
     pub roles: &'static [Role],
 }
-
-/// Every role that can log in to the UI (the e-tjänst's system role cannot).
-pub const PERSONS: &[Role] = &[
-    Role::Registrar,
-    Role::Handler,
-    Role::TeamLeader,
-    Role::UnitManager,
-    Role::AreaManager,
-    Role::HeadOfAdministration,
-    Role::Board,
-    Role::Committee,
-    Role::QualityDeveloper,
-    Role::Auditor,
-    Role::SystemAdministrator,
-];
 
 fn r(method: Method, path: &'static str, name: &'static str, roles: &'static [Role]) -> UiRoute {
     UiRoute { method, path, name, public: false, roles }

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use skyndsam_store::security::SecurityKind;
 use subtle::ConstantTimeEq;
 
-use crate::app::{address_of, blocking, correlation_of, AppState, Ctx};
+use crate::app::{address_of, correlation_of, valid_token, AppState, Ctx};
 use crate::error::ApiError;
 
 /// The session cookie: the session token's secret.
@@ -140,15 +140,9 @@ impl FromRequestParts<AppState> for Session {
         let Some(secret) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(UiError::Login { expired: false, clear: false });
         };
-        let token = match app.auth.cached_valid(&secret, now) {
-            Some(t) => t,
-            None => {
-                let (app2, c2, a2, s2) = (app.clone(), correlation.clone(), address.clone(), secret.clone());
-                blocking(move || app2.auth.authenticate(&app2.security, &s2, &a2, now, &c2))
-                    .await
-                    .map_err(|_| UiError::Login { expired: true, clear: true })?
-            }
-        };
+        let token = valid_token(app, secret.clone(), &address, now, &correlation)
+            .await
+            .map_err(|_| UiError::Login { expired: true, clear: true })?;
         // An integration token is not a browser session.
         if token.kind != skyndsam_store::security::TokenKind::Session {
             return Err(UiError::Login { expired: false, clear: true });
