@@ -1124,9 +1124,18 @@ async fn person_detail(
 }
 
 async fn search_person(ctx: Ctx, JsonBody(req): JsonBody<SearchRequest>) -> Result<Json<PersonDetail>, ApiError> {
+    Ok(Json(search_by_id_number(&ctx, &req.id_number).await?))
+}
+
+/// Intake's check of earlier knowledge: the person with this number, if the caller may find
+/// them, with what the service already knows (logged as a search hit unless in scope).
+pub(crate) async fn search_by_id_number(
+    ctx: &Ctx,
+    id_number: &PersonalIdentityNumber,
+) -> Result<PersonDetail, ApiError> {
     let found = {
         let p = ctx.app.store.projections();
-        p.person_by_id_number(&req.id_number)
+        p.person_by_id_number(id_number)
             .filter(|e| ctx.scope.may_find(e))
             .map(|e| (e.id, ctx.scope.person_access(&p, &e.id)))
     };
@@ -1139,7 +1148,7 @@ async fn search_person(ctx: Ctx, JsonBody(req): JsonBody<SearchRequest>) -> Resu
         Some(a) if a.view == View::Full => a,
         _ => Access { view: View::Full, basis: AccessBasis::Search, reason: None },
     };
-    Ok(Json(person_detail(&ctx, person, access, AccessAction::SearchHit).await?))
+    person_detail(ctx, person, access, AccessAction::SearchHit).await
 }
 
 async fn get_person(ctx: Ctx, Path(id): Path<String>) -> Result<Json<PersonDetail>, ApiError> {
@@ -1205,6 +1214,11 @@ async fn register_actualisation(
     ctx: Ctx,
     JsonBody(req): JsonBody<RegisterActualisationRequest>,
 ) -> Result<(StatusCode, Json<Registered>), ApiError> {
+    Ok((StatusCode::CREATED, Json(register(&ctx, req).await?)))
+}
+
+/// Registers an aktualisering: one case per child (the API's and the web UI's Mottagning).
+pub(crate) async fn register(ctx: &Ctx, req: RegisterActualisationRequest) -> Result<Registered, ApiError> {
     if req.children.is_empty() {
         return Err(ApiError::bad_input("children", "Ange minst ett barn."));
     }
@@ -1237,7 +1251,7 @@ async fn register_actualisation(
             version: events.iter().filter(|e| e.stream == case.stream()).map(|e| e.version).max().unwrap_or(1),
         })
         .collect();
-    Ok((StatusCode::CREATED, Json(Registered { actualisation: cmd.actualisation, cases })))
+    Ok(Registered { actualisation: cmd.actualisation, cases })
 }
 
 async fn list_cases(ctx: Ctx, Query(q): Query<CaseListQuery>) -> Result<Json<Vec<CaseSummary>>, ApiError> {

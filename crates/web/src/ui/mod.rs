@@ -34,6 +34,9 @@ pub struct UiRoute {
     pub roles: &'static [Role],
 }
 
+/// Who registers what comes in (the API's registrars, but not the e-tjänst's system role).
+pub const INTAKE: &[Role] = &[Role::Registrar, Role::Handler, Role::TeamLeader, Role::UnitManager];
+
 fn r(method: Method, path: &'static str, name: &'static str, roles: &'static [Role]) -> UiRoute {
     UiRoute { method, path, name, public: false, roles }
 }
@@ -53,6 +56,8 @@ pub fn routes() -> Vec<(UiRoute, MethodRouter<AppState>)> {
         (r(M::POST, "/logga-ut", "logout", PERSONS), post(pages::logout)),
         (r(M::GET, "/", "todo", READERS), get(pages::todo)),
         (r(M::GET, "/arenden/{id}", "case", READERS), get(pages::case_page)),
+        (r(M::GET, "/mottagning", "intake", INTAKE), get(pages::intake)),
+        (r(M::POST, "/mottagning", "register", INTAKE), post(pages::register)),
         (r(M::POST, "/arenden/{id}/skyddsbedomning", "protection_assessment", CASEWORKERS), post(pages::protection)),
         (
             r(M::POST, "/arenden/{id}/forhandsbedomning", "preliminary_assessment", CASEWORKERS),

@@ -351,3 +351,67 @@ async fn a_late_preliminary_assessment_needs_its_reason_and_shows_the_clock() {
     assert_eq!(r.status, 303, "{}", r.body);
     assert!(t.journal_count() > journal);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mottagning_looks_up_earlier_knowledge_and_registers_through_the_domain() {
+    let t = TestApp::spawn().await;
+    let mut c = UiClient::new(&t);
+    c.login("rita").await;
+    let page = c.get("/mottagning").await;
+    assert_eq!(page.status, 200);
+
+    let r = c.get("/mottagning?personnummer=20150102-2461").await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("id=\"sok-personnummer-fel\""), "{}", r.body);
+
+    let before = t.access_log().len();
+    let pnr = Target::Intake.pnr();
+    let r = c.get(&format!("/mottagning?personnummer={}", pnr.as_str())).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("Dora Mottagsson") && r.body.contains("Tidigare kännedom"));
+    assert!(r.body.contains("2026-03-02"), "the earlier report is listed");
+    assert_eq!(t.access_log().len(), before + 1, "the hit is logged");
+    let csrf = r.csrf();
+
+    let journal = t.journal_count();
+    let mut fields = vec![
+        ("_csrf", csrf.as_str()),
+        ("personnummer", pnr.as_str()),
+        ("kind", "report"),
+        ("received_date", "2026-03-03"),
+        ("received_time", "08:15"),
+        ("channel", "phone"),
+        ("reporter_category", "police"),
+        ("reporter_name", ""),
+        ("reporter_organisation", "Polisen"),
+        ("reporter_contact", ""),
+        ("text", ""),
+    ];
+    let r = c.post("/mottagning", &fields).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("Välj minst en orsak.") && r.body.contains("Beskriv vad som kommit in."));
+    assert!(r.body.contains("<option value=\"police\" selected>"), "choices kept");
+    assert_eq!(t.journal_count(), journal);
+
+    fields.push(("reasons", "witnessed_violence"));
+    fields[10] = ("text", "Polisen ringde om ett larm i hemmet.");
+    let r = c.post("/mottagning", &fields).await;
+    // A professional reporter must be named: the domain's refusal at its field.
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("id=\"reg-reporter_name-fel\""), "{}", r.body);
+    assert!(r.body.contains("Polisen ringde om ett larm i hemmet."), "input kept");
+    assert_eq!(t.journal_count(), journal);
+
+    fields[7] = ("reporter_name", "Polis Polisson");
+    let r = c.post("/mottagning", &fields).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(r.location.starts_with("/arenden/"));
+    assert!(t.journal_count() > journal);
+    let case = c.get(&r.location).await;
+    assert!(case.body.contains("Polisen ringde om ett larm i hemmet."));
+
+    // Auditors have no Mottagning.
+    let mut a = UiClient::new(&t);
+    a.login("rut").await;
+    assert_eq!(a.get("/mottagning").await.status, 403);
+}

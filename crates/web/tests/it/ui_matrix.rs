@@ -30,6 +30,9 @@ fn expect(name: &str, role: Role, t: Target) -> Exp {
     match name {
         "logout" => Exp::Allow,
         "todo" => gate(role, READERS, Exp::Allow),
+        "intake" | "register" => {
+            gate(role, &[Role::Registrar, Role::Handler, Role::TeamLeader, Role::UnitManager], Exp::Allow)
+        }
         "case" => gate(role, READERS, allow_if(reads(role, t))),
         "protection_assessment" | "preliminary_assessment" => gate(role, CASEWORKERS, allow_if(writes(role, t))),
         other => panic!("UI route {other} has no rule in the UI matrix: add one"),
