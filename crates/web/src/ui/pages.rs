@@ -361,6 +361,74 @@ fn entry_label(kind: &str) -> String {
     .to_owned()
 }
 
+/// Swedish names of the fields of the journal's entries (dotted paths keep the last part's
+/// name); ids are not shown, the page says what they point at.
+fn field_label(path: &str) -> Option<String> {
+    let last = path.rsplit('.').next().unwrap_or(path);
+    let label = match last {
+        "actualisation" | "case" | "child" | "person" | "report_case" | "investigation_case" | "data" => return None,
+        "after_hours" => "Efter kontorstid",
+        "channel" => "Kanal",
+        "kind" if path.starts_with("late_reason") => "Synnerliga skäl",
+        "kind" if path.starts_with("outcome") => "Beslut",
+        "kind" if path.starts_with("child_view") => "Barnets inställning",
+        "kind" => "Typ",
+        "reasons" => "Orsaker",
+        "received_at" => "Inkom",
+        "reporter" | "category" => "Anmälare",
+        "name" => "Namn",
+        "organisation" => "Organisation",
+        "contact" => "Kontakt",
+        "text" => "Text",
+        "unit" => "Enhet",
+        "handler" => "Handläggare",
+        "receipt" => "Kvittens",
+        "siblings" => "Syskon",
+        "assessed_at" => "Bedömd",
+        "assessor_name" => "Bedömd av",
+        "assessor_title" => "Befattning",
+        "facts" => "Faktiska omständigheter",
+        "immediate_need" => "Omedelbart skyddsbehov",
+        "protection_plan" => "Skyddsplan",
+        "decided_on" => "Beslutsdatum",
+        "exists" => "Tidigare kännedom finns",
+        "description" => "Tidigare kännedom",
+        "summary" => "Barnets inställning",
+        "reason" => "Skäl",
+        "motivation" => "Motivering",
+        "heading" => "Rubrik",
+        _ => return Some(last.replace('_', " ")),
+    };
+    Some(label.to_owned())
+}
+
+/// Swedish for the values of the intake's choices (as stored, snake_case).
+fn value_label(v: &str) -> String {
+    let tables: [&[(&str, &str)]; 4] = [KINDS, CHANNELS, REPORTERS, REASONS];
+    let extra: &[(&str, &str)] = &[
+        ("open", "Inleda utredning"),
+        ("not_open", "Inte inleda utredning"),
+        ("join_investigation", "Läggs till pågående utredning"),
+        ("obtained", "Inhämtad"),
+        ("not_obtained", "Inte inhämtad"),
+        ("pending_police_interview", "Inväntar polisförhör"),
+        ("family_unreachable", "Familjen har inte gått att nå"),
+        ("workload", "Arbetsbelastning"),
+    ];
+    v.split(", ")
+        .map(|part| {
+            tables
+                .iter()
+                .chain(std::iter::once(&extra))
+                .flat_map(|t| t.iter())
+                .find(|(k, _)| *k == part)
+                .map(|(_, l)| (*l).to_owned())
+                .unwrap_or_else(|| part.to_owned())
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The act's content as (field, value) lines (strings, numbers and booleans; nested
 /// objects flattened with dotted names).
 fn flatten(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, String)>) {
@@ -434,6 +502,18 @@ async fn case_view(
             if let Some(d) = e.get("data") {
                 flatten("", d, &mut facts);
             }
+            let facts = facts
+                .into_iter()
+                .filter_map(|(k, v)| {
+                    let label = field_label(&k)?;
+                    let v = if k.ends_with("_at") {
+                        DateTime::parse_from_rfc3339(&v).map(|t| local_time(t.with_timezone(&Utc))).unwrap_or(v)
+                    } else {
+                        value_label(&v)
+                    };
+                    Some((label, v))
+                })
+                .collect();
             let at = e.get("recorded_at").and_then(|v| v.as_str()).unwrap_or("");
             let when = DateTime::parse_from_rfc3339(at)
                 .map(|t| local_time(t.with_timezone(&Utc)))

@@ -187,3 +187,121 @@ async fn a_handler_logs_in_opens_att_gora_and_a_case_with_a_protected_identity_m
     logout(&c).await;
     c.close().await.unwrap();
 }
+
+async fn fill(c: &Client, css: &str, text: &str) {
+    let e = c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+    e.clear().await.unwrap();
+    e.send_keys(text).await.unwrap();
+}
+
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.unwrap();
+}
+
+async fn choose(c: &Client, css: &str, value: &str) {
+    c.find(Locator::Css(css)).await.unwrap().select_by_value(value).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_case_walks_through_intake_protection_and_preliminary_assessment_as_different_users() {
+    let Some((_driver, c)) = browser().await else { return };
+    let t = TestApp::spawn().await;
+    let base = t.base.clone();
+
+    // Mottagning: the registrar looks the child up and registers a report.
+    login(&c, &base, "rita").await;
+    click(&c, "nav a[href='/mottagning']").await;
+    c.wait().for_element(Locator::Css("#sok-personnummer")).await.unwrap();
+    assert_accessible(&c, "Mottagning").await;
+    fill(&c, "#sok-personnummer", Target::OwnUnit.pnr().as_str()).await;
+    click(&c, "#sok-rubrik ~ form button[type=submit]").await;
+    c.wait().for_element(Locator::Css("#registrera")).await.unwrap();
+    assert!(c.source().await.unwrap().contains("Elsa Exempelsson"), "the child and earlier knowledge");
+    assert_accessible(&c, "Mottagning med tidigare kännedom").await;
+    screenshot(&c, "mottagning").await;
+    choose(&c, "#reg-kind", "report").await;
+    choose(&c, "#reg-channel", "phone").await;
+    choose(&c, "#reg-reporter_category", "school").await;
+    fill(&c, "#reg-reporter_name", "Rektor Rektorsson").await;
+    fill(&c, "#reg-reporter_organisation", "Skolan").await;
+    click(&c, "#reg-reasons-school_absence").await;
+    fill(&c, "#reg-text", "Elsa har inte varit i skolan på tre veckor.").await;
+    click(&c, "#registrera ~ form button[type=submit], #registrera + form button[type=submit]").await;
+    c.wait().for_element(Locator::Css("#tidslinje")).await.unwrap();
+    let url = c.current_url().await.unwrap();
+    let case = skyndsam_domain::ids::CaseId::parse(url.path().trim_start_matches("/arenden/")).unwrap();
+    assert_accessible(&c, "Ärende (mottagningen)").await;
+    // The registrar documents no assessments: no forms are offered.
+    assert!(c.find(Locator::Css("#skyddsbedomning")).await.is_err());
+    logout(&c).await;
+
+    // Fördelning has no page yet: the team leader allocates through the domain.
+    let app = t.app.clone();
+    let now = t.clock.now_utc();
+    tokio::task::spawn_blocking(move || {
+        use skyndsam_domain::commands::CaseCommand;
+        use skyndsam_domain::events::Allocated;
+        use skyndsam_domain::ids::{StaffId, UnitId};
+        let tove =
+            app.store.actor(&StaffId::parse("tove").unwrap(), skyndsam_domain::org::Role::TeamLeader, now).unwrap();
+        let cmd = CaseCommand::Allocate(Allocated {
+            unit: UnitId::parse("utredning-1").unwrap(),
+            handler: Some(StaffId::parse("hanna").unwrap()),
+        });
+        let version = app.store.projections().case(&case).unwrap().version;
+        app.store.execute(case, Some(version), &cmd, &tove, now).unwrap();
+    })
+    .await
+    .unwrap();
+
+    // The handler: the case on Att göra, the protection assessment, then the decision.
+    login(&c, &base, "hanna").await;
+    click(&c, &format!("a[href='/arenden/{case}']")).await;
+    c.wait().for_element(Locator::Css("#skyddsbedomning")).await.unwrap();
+    fill(&c, "#skydd-assessed_date", "2026-03-03").await;
+    fill(&c, "#skydd-assessed_time", "09:00").await;
+    fill(&c, "#skydd-assessor_name", "Hanna Testberg").await;
+    fill(&c, "#skydd-assessor_title", "Socialsekreterare").await;
+    fill(&c, "#skydd-facts", "Samtal med skolan och vårdnadshavare.").await;
+    click(&c, "#skydd-immediate_need-nej").await;
+    click(&c, "#skyddsbedomning ~ form button[type=submit]").await;
+    c.wait().for_element(Locator::Css("#forhandsbedomning")).await.unwrap();
+    assert!(c.find(Locator::Css("#skyddsbedomning")).await.is_err(), "done: no longer offered");
+    let clock = c.find(Locator::Css(".klocka")).await.unwrap().text().await.unwrap();
+    assert!(clock.contains("2026-03-17"), "the 14-day clock: {clock}");
+    fill(&c, "#forhand-decided_on", "2026-03-03").await;
+    click(&c, "#forhand-outcome-open").await;
+    click(&c, "#forhand-earlier_knowledge-exists-ja").await;
+    fill(&c, "#forhand-earlier_knowledge-description", "En tidigare anmälan i mars om brister i omsorgen.").await;
+    click(&c, "#forhand-child_view-not_obtained").await;
+    fill(&c, "#forhand-child_view-reason", "Barnet har inte gått att nå ännu.").await;
+    fill(&c, "#forhand-motivation", "Långvarig skolfrånvaro och tidigare oro.").await;
+    click(&c, "#forhandsbedomning ~ form button[type=submit]").await;
+    c.wait().for_element(Locator::Css("#tidslinje")).await.unwrap();
+    let src = c.source().await.unwrap();
+    assert!(src.contains("Beslut i förhandsbedömning") && src.contains("Omedelbar skyddsbedömning"));
+    assert!(c.find(Locator::Css("#forhandsbedomning")).await.is_err(), "decided: no longer offered");
+    assert_accessible(&c, "Ärende efter beslut").await;
+    screenshot(&c, "arende-efter-beslut").await;
+    logout(&c).await;
+
+    // The auditor: pseudonymised, no names, no free text, no forms.
+    login(&c, &base, "rut").await;
+    c.goto(&format!("{base}/arenden/{case}")).await.unwrap();
+    c.wait().for_element(Locator::Css("#tidslinje")).await.unwrap();
+    let src = c.source().await.unwrap();
+    assert!(src.contains("Pseudonymiserad vy"));
+    assert!(!src.contains("Elsa") && !src.contains("skolfrånvaro och tidigare oro"), "no name, no free text");
+    assert!(c.find(Locator::Css("form[action$='forhandsbedomning']")).await.is_err());
+    assert_accessible(&c, "Ärende (revisor)").await;
+    logout(&c).await;
+
+    // A handler in another area: the case does not exist for her.
+    login(&c, &base, "hugo").await;
+    c.goto(&format!("{base}/arenden/{case}")).await.unwrap();
+    let h1 = c.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
+    assert_eq!(h1, "Finns inte");
+    assert!(!c.source().await.unwrap().contains("Elsa"));
+    assert_accessible(&c, "Finns inte").await;
+    c.close().await.unwrap();
+}

@@ -415,3 +415,37 @@ async fn mottagning_looks_up_earlier_knowledge_and_registers_through_the_domain(
     a.login("rut").await;
     assert_eq!(a.get("/mottagning").await.status, 403);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_timeline_shows_a_correction_as_such_in_swedish() {
+    let t = TestApp::spawn().await;
+    let token = t.login("hanna").await;
+    let case = Target::OwnUnit.case();
+    let r = t
+        .post(
+            Some(&token),
+            &format!("/api/cases/{case}/entry"),
+            &serde_json::json!({"expected_version": 2, "data": {"heading": "Samtal", "text": "Fel uppgift om skolan."}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let seq = r.json["events"][0].as_u64().unwrap();
+    let r = t
+        .post(
+            Some(&token),
+            &format!("/api/cases/{case}/corrections"),
+            &serde_json::json!({"expected_version": 3, "corrects": seq, "command": {"type": "write_entry",
+                "data": {"heading": "Samtal", "text": "Rätt uppgift om skolan."}}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+
+    let mut c = UiClient::new(&t);
+    c.login("hanna").await;
+    let page = c.get(&format!("/arenden/{case}")).await;
+    assert!(page.body.contains(&format!("Rättelse av <a href=\"#post-{seq}\">post {seq}</a>")), "{}", page.body);
+    assert!(page.body.contains("Rättad: ersatt av en senare post."));
+    assert!(page.body.contains(&format!("<li id=\"post-{seq}\" class=\"rattad\">")));
+    assert!(page.body.contains("Fel uppgift om skolan.") && page.body.contains("Rätt uppgift om skolan."));
+    assert!(page.body.contains("<dt>Kanal</dt><dd>E-tjänst</dd>"), "fields and values in Swedish");
+}
