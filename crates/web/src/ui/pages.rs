@@ -121,6 +121,9 @@ struct LoginPage {
     csrf: String,
     notice: Option<&'static str>,
     form: FormState,
+    /// The roles to choose between ("role|unit", label), once the password has been proven
+    /// for a user holding several.
+    roles: Vec<(String, String)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -129,10 +132,20 @@ pub struct LoginQuery {
 }
 
 fn login_page(status: StatusCode, notice: Option<&'static str>, form: FormState, secure: bool) -> Response {
+    login_page_with(status, notice, form, Vec::new(), secure)
+}
+
+fn login_page_with(
+    status: StatusCode,
+    notice: Option<&'static str>,
+    form: FormState,
+    roles: Vec<(String, String)>,
+    secure: bool,
+) -> Response {
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
     let csrf = hex::encode(bytes);
-    let mut res = render(status, &LoginPage { chrome: None, csrf: csrf.clone(), notice, form });
+    let mut res = render(status, &LoginPage { chrome: None, csrf: csrf.clone(), notice, form, roles });
     res.headers_mut().append(header::SET_COOKIE, set_cookie(LOGIN_COOKIE, &csrf, Some(3600), secure));
     res
 }
@@ -173,7 +186,23 @@ pub async fn login(
     if !form.errors.is_empty() {
         return login_page(StatusCode::UNPROCESSABLE_ENTITY, None, form, secure);
     }
-    match log_in(app.clone(), origin, username, password, None).await {
+    // A user with several roles chooses one ("role|unit"); an unknown choice is refused
+    // by `auth` like any role the user does not hold.
+    let choose = match fields.get("role").split_once('|') {
+        Some((r, u)) => {
+            let role = serde_json::from_value::<Role>(serde_json::Value::String(r.to_owned())).ok();
+            let unit = skyndsam_domain::ids::UnitId::parse(u).ok();
+            match (role, unit) {
+                (Some(r), Some(u)) => Some((r, Some(u))),
+                _ => {
+                    form.add("role", "Välj en av dina roller.");
+                    return login_page(StatusCode::UNPROCESSABLE_ENTITY, None, form, secure);
+                }
+            }
+        }
+        None => None,
+    };
+    match log_in(app.clone(), origin, username.clone(), password, choose).await {
         Ok(issued) => {
             let age = (issued.token.expires_at - app.now()).num_seconds();
             let mut res = Redirect::to("/").into_response();
@@ -182,14 +211,33 @@ pub async fn login(
             h.append(header::SET_COOKIE, set_cookie(LOGIN_COOKIE, "", None, secure));
             res
         }
+        Err(e) if e.field.as_deref() == Some("role") || e.field.as_deref() == Some("unit") => {
+            // The password was right: the user holds several roles and chooses one (the
+            // password is asked again: it is never kept in the page).
+            let roles = app
+                .auth
+                .account(&username)
+                .map(|a| {
+                    let p = app.store.projections();
+                    p.org
+                        .roles_of(&a.staff, local_date(app.now()))
+                        .into_iter()
+                        .map(|(r, u)| {
+                            let value = serde_json::to_value(r)
+                                .ok()
+                                .and_then(|v| v.as_str().map(str::to_owned))
+                                .unwrap_or_default();
+                            let unit_name = p.org.unit(&u).map(|x| x.name.clone()).unwrap_or_else(|| u.to_string());
+                            (format!("{value}|{u}"), format!("{} i {unit_name}", r.label_sv()))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            form.add("role", "Du har flera roller. Välj vilken roll du arbetar i och ange lösenordet igen.");
+            login_page_with(StatusCode::UNPROCESSABLE_ENTITY, None, form, roles, secure)
+        }
         Err(e) => {
-            let field = if e.field.as_deref() == Some("role") || e.field.as_deref() == Some("unit") {
-                "username"
-            } else if e.code == "LOGIN_FAILED" {
-                "password"
-            } else {
-                "username"
-            };
+            let field = if e.code == "LOGIN_FAILED" { "password" } else { "username" };
             form.add(field, e.message.clone());
             let status = if e.status.is_server_error() { e.status } else { StatusCode::UNPROCESSABLE_ENTITY };
             login_page(status, None, form, secure)

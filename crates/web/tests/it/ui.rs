@@ -449,3 +449,80 @@ async fn the_timeline_shows_a_correction_as_such_in_swedish() {
     assert!(page.body.contains("Fel uppgift om skolan.") && page.body.contains("Rätt uppgift om skolan."));
     assert!(page.body.contains("<dt>Kanal</dt><dd>E-tjänst</dd>"), "fields and values in Swedish");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_with_two_roles_chooses_one_after_the_password_is_proven() {
+    use skyndsam_domain::events::{EventMeta, NewEvent, Payload, RoleGranted, ORG_STREAM};
+    use skyndsam_domain::ids::{StaffId, UnitId};
+    use skyndsam_domain::org::Role;
+    let t = TestApp::spawn().await;
+    let now = t.clock.now_utc();
+    let grant = NewEvent {
+        stream: ORG_STREAM.into(),
+        meta: EventMeta {
+            recorded_at: now,
+            effective_on: skyndsam_domain::calendar::local_date(now),
+            actor: StaffId::system(),
+            role: Role::System,
+            unit: None,
+            delegation: None,
+            corrects: None,
+        },
+        payload: Payload::RoleGranted(RoleGranted {
+            staff: StaffId::parse("hanna").unwrap(),
+            role: Role::TeamLeader,
+            unit: UnitId::parse("utredning-2-team").unwrap(),
+            from: date(2026, 1, 1),
+            to: None,
+        }),
+    };
+    t.app.store.append(skyndsam_store::AppendRequest::new(vec![grant])).unwrap();
+
+    let mut c = UiClient::new(&t);
+    // A wrong password reveals no roles.
+    let form = c.get("/logga-in").await;
+    let r =
+        c.post("/logga-in", &[("_csrf", &form.csrf()), ("username", "hanna"), ("password", "inte rätt alls")]).await;
+    assert!(!r.body.contains("utredning-2-team"));
+
+    let form = c.get("/logga-in").await;
+    let r = c.post("/logga-in", &[("_csrf", &form.csrf()), ("username", "hanna"), ("password", PASSWORD)]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("Du har flera roller."));
+    assert!(r.body.contains("value=\"team_leader|utredning-2-team\""), "{}", r.body);
+    assert!(session_cookie(&c.set_cookies).is_none());
+
+    let r = c
+        .post(
+            "/logga-in",
+            &[
+                ("_csrf", &r.csrf()),
+                ("username", "hanna"),
+                ("password", PASSWORD),
+                ("role", "team_leader|utredning-2-team"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let home = c.get("/").await;
+    assert!(home.body.contains("(teamledare)"), "acting as the chosen role");
+    // As team leader in area 2 she sees that area's case.
+    assert!(home.body.contains(&Target::OtherUnit.case().to_string()));
+
+    // A role she does not hold is refused.
+    let mut c = UiClient::new(&t);
+    let form = c.get("/logga-in").await;
+    let r = c
+        .post(
+            "/logga-in",
+            &[
+                ("_csrf", &form.csrf()),
+                ("username", "hanna"),
+                ("password", PASSWORD),
+                ("role", "unit_manager|utredning-1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(session_cookie(&c.set_cookies).is_none());
+}
