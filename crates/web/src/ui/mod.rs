@@ -37,6 +37,9 @@ pub struct UiRoute {
 /// Who registers what comes in (the API's registrars, but not the e-tjänst's system role).
 pub const INTAKE: &[Role] = &[Role::Registrar, Role::Handler, Role::TeamLeader, Role::UnitManager];
 
+/// Who allocates cases (fördelning).
+pub const ALLOCATORS: &[Role] = &[Role::TeamLeader, Role::UnitManager];
+
 fn r(method: Method, path: &'static str, name: &'static str, roles: &'static [Role]) -> UiRoute {
     UiRoute { method, path, name, public: false, roles }
 }
@@ -57,6 +60,8 @@ pub fn routes() -> Vec<(UiRoute, MethodRouter<AppState>)> {
         (r(M::GET, "/", "todo", READERS), get(pages::todo)),
         (r(M::GET, "/arenden/{id}", "case", READERS), get(pages::case_page)),
         (r(M::GET, "/mottagning", "intake", INTAKE), get(pages::intake)),
+        (r(M::GET, "/fordelning", "allocation", ALLOCATORS), get(pages::allocation)),
+        (r(M::POST, "/arenden/{id}/fordelning", "allocate", ALLOCATORS), post(pages::allocate)),
         (r(M::POST, "/mottagning", "register", INTAKE), post(pages::register)),
         (r(M::POST, "/arenden/{id}/skyddsbedomning", "protection_assessment", CASEWORKERS), post(pages::protection)),
         (

@@ -296,6 +296,15 @@ async fn a_case_walks_through_intake_protection_and_preliminary_assessment_as_di
     assert_accessible(&c, "Ärende (revisor)").await;
     logout(&c).await;
 
+    // The team leader's Fördelning: the protected child's unallocated case, masked.
+    login(&c, &base, "tove").await;
+    click(&c, "nav a[href='/fordelning']").await;
+    c.wait().for_element(Locator::Css(&format!("#fordela-{}", Target::Protected.case()))).await.unwrap();
+    assert!(!c.source().await.unwrap().contains(NOAH_NAME));
+    assert_accessible(&c, "Fördelning").await;
+    screenshot(&c, "fordelning").await;
+    logout(&c).await;
+
     // A handler in another area: the case does not exist for her.
     login(&c, &base, "hugo").await;
     c.goto(&format!("{base}/arenden/{case}")).await.unwrap();

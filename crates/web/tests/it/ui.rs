@@ -526,3 +526,44 @@ async fn a_user_with_two_roles_chooses_one_after_the_password_is_proven() {
     assert_eq!(r.status, 422);
     assert!(session_cookie(&c.set_cookies).is_none());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fordelning_lists_unallocated_cases_and_allocates_through_the_domain() {
+    let t = TestApp::spawn().await;
+    let mut c = UiClient::new(&t);
+    c.login("tove").await;
+    let case = Target::Protected.case();
+    let page = c.get("/fordelning").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains(&format!("action=\"/arenden/{case}/fordelning\"")));
+    assert!(page.body.contains("Skyddad identitet") && !page.body.contains(NOAH_NAME));
+    assert!(!page.body.contains(&format!("/arenden/{}/fordelning", Target::OwnUnit.case())), "allocated already");
+    assert!(page.body.contains("value=\"hanna\""));
+    assert!(!page.body.contains("value=\"hugo\""), "only handlers of my units are offered");
+    let csrf = page.csrf();
+    let journal = t.journal_count();
+    let path = format!("/arenden/{case}/fordelning");
+
+    let r = c.post(&path, &[("_csrf", &csrf), ("expected_version", "2"), ("handler", "")]).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Välj en handläggare."));
+    // A handler of another area, sent by hand: the domain refuses, at the field.
+    let r = c.post(&path, &[("_csrf", &csrf), ("expected_version", "2"), ("handler", "hugo")]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains(&format!("id=\"fordela-{case}-handler-fel\"")));
+    assert_eq!(t.journal_count(), journal);
+
+    let r = c.post(&path, &[("_csrf", &csrf), ("expected_version", "2"), ("handler", "hanna")]).await;
+    assert_eq!((r.status, r.location.as_str()), (303, "/fordelning"), "{}", r.body);
+    assert_eq!(t.journal_count(), journal + 1);
+    assert_eq!(
+        t.app.store.projections().case(&case).unwrap().handler.as_ref().map(|h| h.as_str().to_owned()),
+        Some("hanna".to_owned())
+    );
+    assert!(!c.get("/fordelning").await.body.contains(&path), "allocated: off the list");
+
+    // A handler has no Fördelning.
+    let mut h = UiClient::new(&t);
+    h.login("hanna").await;
+    assert_eq!(h.get("/fordelning").await.status, 403);
+}

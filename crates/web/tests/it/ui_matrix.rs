@@ -34,6 +34,8 @@ fn expect(name: &str, role: Role, t: Target) -> Exp {
             gate(role, &[Role::Registrar, Role::Handler, Role::TeamLeader, Role::UnitManager], Exp::Allow)
         }
         "case" => gate(role, READERS, allow_if(reads(role, t))),
+        "allocation" => gate(role, &[Role::TeamLeader, Role::UnitManager], Exp::Allow),
+        "allocate" => gate(role, &[Role::TeamLeader, Role::UnitManager], allow_if(writes(role, t))),
         "protection_assessment" | "preliminary_assessment" => gate(role, CASEWORKERS, allow_if(writes(role, t))),
         other => panic!("UI route {other} has no rule in the UI matrix: add one"),
     }
