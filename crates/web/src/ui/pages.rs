@@ -24,7 +24,7 @@ use super::session::{LOGIN_COOKIE, SESSION_COOKIE};
 use crate::app::{AppState, Origin};
 use crate::error::ApiError;
 use crate::routes::{book_rows, log_in, log_out, parse_case, read_case, run_command, writable};
-use crate::views::{CaseDetail, PersonView};
+use crate::views::CaseDetail;
 
 // ------------------------------------------------------------------ shared
 
@@ -289,14 +289,9 @@ pub struct TodoQuery {
 fn state_class(s: DeadlineState) -> &'static str {
     match s {
         DeadlineState::Overdue | DeadlineState::MetLate => "rod",
-        DeadlineState::DueToday => "gul",
-        DeadlineState::DueSoon => "gul",
+        DeadlineState::DueToday | DeadlineState::DueSoon => "gul",
         DeadlineState::Ok | DeadlineState::Met | DeadlineState::MetLateWithReason => "gron",
     }
-}
-
-fn child_name(p: &PersonView) -> String {
-    p.name.clone()
 }
 
 /// Att göra: the deadlines the user may see, in traffic-light order (overdue, today,
@@ -328,7 +323,7 @@ pub async fn todo(s: Session, Query(q): Query<TodoQuery>) -> Result<Response, Ui
         if let Some(g) = groups.get_mut(i) {
             g.rows.push(TodoRow {
                 case: r.case.to_string(),
-                child: child_name(&r.child),
+                child: r.child.name,
                 kind: r.kind.label_sv(),
                 last_day: r.last_day.to_string(),
                 state: r.state.label_sv(),

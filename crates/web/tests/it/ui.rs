@@ -567,3 +567,15 @@ async fn fordelning_lists_unallocated_cases_and_allocates_through_the_domain() {
     h.login("hanna").await;
     assert_eq!(h.get("/fordelning").await.status, 403);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_address_is_a_page_for_a_browser_and_json_for_the_api() {
+    let t = TestApp::spawn().await;
+    let client = reqwest::Client::new();
+    let r = client.get(format!("{}/finns-inte", t.base)).header("accept", "text/html").send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(r.text().await.unwrap().contains("Sidan finns inte."));
+    let r = t.get(None, "/api/finns-inte").await;
+    assert_eq!((r.status, r.code()), (404, "UNKNOWN_ROUTE"));
+}
