@@ -631,6 +631,16 @@ fn parse_date(form: &mut FormState, field: &str, label: &str) -> Option<NaiveDat
     }
 }
 
+fn parse_time(form: &mut FormState, field: &str) -> Option<NaiveTime> {
+    match NaiveTime::parse_from_str(form.value(field).trim(), "%H:%M") {
+        Ok(t) => Some(t),
+        Err(_) => {
+            form.add(field, "Ange klockslag som TT:MM, till exempel 09:30.");
+            None
+        }
+    }
+}
+
 fn required(form: &mut FormState, field: &str, message: &str) -> Option<String> {
     let v = form.values.opt(field);
     if v.is_none() {
@@ -697,13 +707,7 @@ pub async fn protection(Path(id): Path<String>, f: SessionForm) -> Result<Respon
     writable(&s.ctx, case).await?;
     let mut form = FormState { values: f.fields, errors: Vec::new() };
     let date = parse_date(&mut form, "assessed_date", "datum för bedömningen");
-    let time = match NaiveTime::parse_from_str(form.value("assessed_time").trim(), "%H:%M") {
-        Ok(t) => Some(t),
-        Err(_) => {
-            form.add("assessed_time", "Ange klockslag som TT:MM, till exempel 09:30.");
-            None
-        }
-    };
+    let time = parse_time(&mut form, "assessed_time");
     let name = required(&mut form, "assessor_name", "Ange namnet på den som gjort bedömningen.");
     let title = required(&mut form, "assessor_title", "Ange befattning.");
     let facts = required(&mut form, "facts", "Beskriv de faktiska omständigheterna.");
@@ -972,13 +976,7 @@ pub async fn register(f: SessionForm) -> Result<Response, UiError> {
     let channel = choice(&mut form, "channel", CHANNELS, "Välj hur uppgifterna kom in.");
     let category = choice(&mut form, "reporter_category", REPORTERS, "Välj vem som lämnat uppgifterna.");
     let date = parse_date(&mut form, "received_date", "mottagningsdatum");
-    let time = match NaiveTime::parse_from_str(form.value("received_time").trim(), "%H:%M") {
-        Ok(t) => Some(t),
-        Err(_) => {
-            form.add("received_time", "Ange klockslag som TT:MM, till exempel 09:30.");
-            None
-        }
-    };
+    let time = parse_time(&mut form, "received_time");
     let mut reasons = Vec::new();
     for (k, v) in form.values.0.clone() {
         if k == "reasons" {
