@@ -376,6 +376,8 @@ struct CasePage {
     preliminary_clock: Option<DeadlineRow>,
     protection_form: Option<FormState>,
     preliminary_form: Option<FormState>,
+    /// The outcomes the caller may decide (value, label).
+    outcomes: Vec<(&'static str, &'static str)>,
     csrf: String,
     today: String,
 }
@@ -514,18 +516,35 @@ fn deadline_row(d: &skyndsam_domain::clock::Deadline) -> DeadlineRow {
     }
 }
 
-/// Which intake forms the case's state and the caller's role allow now (the domain
-/// judges the act itself, delegation and qualification included, when it is sent).
-fn intake_forms(s: &Session, case: CaseId, detail: &CaseDetail) -> (bool, bool) {
+/// Which intake forms the case's state, the caller's role, qualification (3 kap. 3 a § SoL)
+/// and delegation allow now; for the preliminary assessment, the outcomes the caller may
+/// decide. The domain judges the act again when it is sent.
+fn intake_forms(s: &Session, case: CaseId, detail: &CaseDetail) -> (bool, Vec<(&'static str, &'static str)>) {
+    use skyndsam_domain::rules::{DecisionType, QualifiedStep};
     let p = s.ctx.app.store.projections();
-    let Some(c) = p.case(&case) else { return (false, false) };
+    let Some(c) = p.case(&case) else { return (false, Vec::new()) };
+    let rules = p.rules();
+    let actor = &s.ctx.actor;
     let acts = detail.summary.view == "full" || detail.summary.view == "masked";
-    let role = matches!(s.ctx.actor.role, Role::Handler | Role::TeamLeader | Role::UnitManager);
-    let applies = p.rules().deadlines.preliminary_assessment.applies_to.contains(&c.kind);
-    let open = c.is_open();
-    let protection = acts && role && open && applies && c.protection.is_none();
-    let preliminary = acts && role && open && applies && c.preliminary.is_none();
-    (protection, preliminary)
+    let role = matches!(actor.role, Role::Handler | Role::TeamLeader | Role::UnitManager);
+    let qualified = |step| actor.qualified || !rules.requires_qualification(step);
+    let applies = rules.deadlines.preliminary_assessment.applies_to.contains(&c.kind);
+    let ready = acts && role && c.is_open() && applies;
+    let protection = ready && c.protection.is_none() && qualified(QualifiedStep::ProtectionAssessment);
+    let delegated = |d| rules.delegation_rule(d).is_some_and(|r| !r.board_only && r.roles.contains(&actor.role));
+    let outcomes = if ready && c.preliminary.is_none() && qualified(QualifiedStep::PreliminaryAssessment) {
+        [
+            ("open", "Inleda utredning", DecisionType::OpenInvestigation),
+            ("not_open", "Inte inleda utredning", DecisionType::NotOpenInvestigation),
+        ]
+        .into_iter()
+        .filter(|(_, _, d)| delegated(*d))
+        .map(|(v, l, _)| (v, l))
+        .collect()
+    } else {
+        Vec::new()
+    };
+    (protection, outcomes)
 }
 
 async fn case_view(
@@ -579,7 +598,7 @@ async fn case_view(
             }
         })
         .collect();
-    let (may_protect, may_decide) = intake_forms(s, case, &detail);
+    let (may_protect, outcomes) = intake_forms(s, case, &detail);
     let preliminary_clock = detail
         .deadlines
         .iter()
@@ -602,7 +621,8 @@ async fn case_view(
         timeline,
         preliminary_clock,
         protection_form: if may_protect { Some(protection_form.unwrap_or_default()) } else { None },
-        preliminary_form: if may_decide { Some(preliminary_form.unwrap_or_default()) } else { None },
+        preliminary_form: if outcomes.is_empty() { None } else { Some(preliminary_form.unwrap_or_default()) },
+        outcomes,
         csrf: s.csrf.clone(),
         today: local_date(s.ctx.now).to_string(),
     })

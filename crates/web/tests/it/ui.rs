@@ -579,3 +579,43 @@ async fn an_unknown_address_is_a_page_for_a_browser_and_json_for_the_api() {
     let r = t.get(None, "/api/finns-inte").await;
     assert_eq!((r.status, r.code()), (404, "UNKNOWN_ROUTE"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_case_page_offers_only_the_decisions_the_delegation_order_gives_the_role() {
+    let t = TestApp::spawn().await;
+    let path = format!("/arenden/{}", Target::OwnUnit.case());
+    // Handler: may open an investigation, but not decide not to (team leader and up).
+    let mut h = UiClient::new(&t);
+    h.login("hanna").await;
+    let page = h.get(&path).await;
+    assert!(page.body.contains("id=\"forhand-outcome-open\""));
+    assert!(!page.body.contains("id=\"forhand-outcome-not_open\""));
+    // Sent anyway, the domain refuses it, in Swedish, and nothing is written.
+    let journal = t.journal_count();
+    let fields = [
+        ("_csrf", page.csrf()),
+        ("expected_version", "2".into()),
+        ("decided_on", "2026-03-03".into()),
+        ("outcome", "not_open".into()),
+        ("earlier_knowledge-exists", "nej".into()),
+        ("child_view", "not_obtained".into()),
+        ("child_view-reason", "Barnet är litet.".into()),
+        ("motivation", "Ingen oro.".into()),
+    ];
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = h.post(&format!("{path}/forhandsbedomning"), &fields).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("Du har inte delegation"), "{}", r.body);
+    assert_eq!(t.journal_count(), journal);
+
+    // Team leader: both.
+    let mut l = UiClient::new(&t);
+    l.login("tove").await;
+    let page = l.get(&path).await;
+    assert!(page.body.contains("id=\"forhand-outcome-open\"") && page.body.contains("id=\"forhand-outcome-not_open\""));
+    // An auditor (pseudonymised view): no forms.
+    let mut a = UiClient::new(&t);
+    a.login("rut").await;
+    let page = a.get(&path).await;
+    assert!(!page.body.contains("forhandsbedomning\"") && !page.body.contains("skyddsbedomning\""));
+}
