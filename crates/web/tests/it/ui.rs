@@ -619,3 +619,29 @@ async fn the_case_page_offers_only_the_decisions_the_delegation_order_gives_the_
     let page = a.get(&path).await;
     assert!(!page.body.contains("forhandsbedomning\"") && !page.body.contains("skyddsbedomning\""));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_csrf_token_is_bound_to_its_session_and_an_integration_token_is_no_browser_session() {
+    let t = TestApp::spawn().await;
+    let mut a = UiClient::new(&t);
+    a.login("tove").await;
+    let their = a.get("/fordelning").await.csrf();
+    let mut b = UiClient::new(&t);
+    b.login("tove").await;
+    let journal = t.journal_count();
+    let r = b
+        .post(
+            &format!("/arenden/{}/fordelning", Target::Protected.case()),
+            &[("_csrf", &their), ("expected_version", "2"), ("handler", "hanna")],
+        )
+        .await;
+    assert_eq!(r.status, 403, "another session's token");
+    assert_eq!(t.journal_count(), journal);
+
+    // The e-tjänst's integration token, put in the cookie, opens no page.
+    let token = t.token_for(skyndsam_domain::org::Role::System).await;
+    let mut c = UiClient::new(&t);
+    c.cookies.insert("skyndsam_session".into(), token);
+    let r = c.get("/").await;
+    assert_eq!((r.status, r.location.as_str()), (303, "/logga-in"));
+}
