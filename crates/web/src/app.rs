@@ -54,6 +54,9 @@ pub struct App {
     pub routes: Vec<RouteSpec>,
     /// Rendered timelines of recently read cases (see [`crate::cache`]).
     pub timelines: TimelineCache,
+    /// Mark the web UI's cookies `Secure` even when the request does not say it came over
+    /// TLS (`X-Forwarded-Proto: https` always does).
+    pub secure_cookies: bool,
     grants: RwLock<(DateTime<Utc>, Vec<AccessGrant>)>,
     scope_units: RwLock<ScopeUnitsCache>,
 }
@@ -81,6 +84,7 @@ impl App {
             clock,
             routes: crate::routes::table(),
             timelines: TimelineCache::new(DEFAULT_TIMELINE_CACHE_BYTES),
+            secure_cookies: false,
             grants: RwLock::new((now, grants)),
             scope_units: RwLock::new(HashMap::new()),
         })
@@ -89,6 +93,13 @@ impl App {
     /// Sets the timeline cache's budget in bytes (0 turns it off).
     pub fn with_timeline_cache(mut self, bytes: usize) -> Self {
         self.timelines = TimelineCache::new(bytes);
+        self
+    }
+
+    /// Always marks the web UI's cookies `Secure` (behind a TLS-terminating proxy that
+    /// does not send `X-Forwarded-Proto`).
+    pub fn with_secure_cookies(mut self, on: bool) -> Self {
+        self.secure_cookies = on;
         self
     }
 
@@ -204,7 +215,12 @@ pub async fn correlate(req: Request, next: Next) -> Response {
                 s if s.is_server_error() => ApiError::internal(format!("status {s}")),
                 _ => ApiError::new(status, "BAD_REQUEST", "Begäran kunde inte tolkas."),
             })
-            .filter(|_| res.headers().get(header::CONTENT_TYPE).is_none_or(|v| v != "application/json"))
+            // JSON errors and the web UI's own HTML error pages are already rendered.
+            .filter(|_| {
+                res.headers()
+                    .get(header::CONTENT_TYPE)
+                    .is_none_or(|v| v != "application/json" && !v.to_str().is_ok_and(|t| t.starts_with("text/html")))
+            })
     });
     let Some(err) = err else { return res };
     let _enter = span.enter();
@@ -223,11 +239,11 @@ pub async fn correlate(req: Request, next: Next) -> Response {
     out
 }
 
-fn correlation_of(parts: &Parts) -> String {
+pub(crate) fn correlation_of(parts: &Parts) -> String {
     parts.extensions.get::<Correlation>().map(|c| c.0.clone()).unwrap_or_default()
 }
 
-fn address_of(parts: &Parts) -> String {
+pub(crate) fn address_of(parts: &Parts) -> String {
     parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "okänd".into())
 }
 
@@ -271,13 +287,7 @@ impl FromRequestParts<AppState> for Ctx {
             Some(b) => b,
             None => return Err(ApiError::unauthenticated()),
         };
-        let token = match app.auth.cached_valid(&bearer, now) {
-            Some(t) => t,
-            None => {
-                let (app2, c2, a2) = (app.clone(), correlation.clone(), address.clone());
-                blocking(move || app2.auth.authenticate(&app2.security, &bearer, &a2, now, &c2)).await?
-            }
-        };
+        let token = valid_token(app, bearer, &address, now, &correlation).await?;
         if let Some(scope) = spec.scope {
             if !token.scopes.iter().any(|s| s == "*" || s == scope) {
                 let e = sec_entry(
@@ -296,6 +306,22 @@ impl FromRequestParts<AppState> for Ctx {
                 ));
             }
         }
+        Ctx::resolve(app, token, spec.roles, correlation, address, now)
+    }
+}
+
+impl Ctx {
+    /// The caller behind a valid token: the actor its role is today, through `roles` (the
+    /// route's gate), with the scope that role gives. Shared by the API's bearer tokens and
+    /// the web UI's session cookie, so both obey the same gate and need-to-know.
+    pub fn resolve(
+        app: &AppState,
+        token: Token,
+        roles: &[Role],
+        correlation: String,
+        address: String,
+        now: DateTime<Utc>,
+    ) -> Result<Ctx, ApiError> {
         let account = app.auth.account(&token.username).ok_or_else(ApiError::unauthenticated)?;
         let actor = if token.role == Role::System {
             app.store.actor(&account.staff, Role::System, now)
@@ -309,7 +335,7 @@ impl FromRequestParts<AppState> for Ctx {
                 "Din roll i enheten är inte längre aktiv. Logga in på nytt.",
             ));
         };
-        if !spec.roles.contains(&actor.role) {
+        if !roles.contains(&actor.role) {
             return Err(ApiError::forbidden());
         }
         let grants = app.grants(now)?;
@@ -320,6 +346,22 @@ impl FromRequestParts<AppState> for Ctx {
         };
         Ok(Ctx { app: app.clone(), token, actor, scope, correlation, address, now })
     }
+}
+
+/// The token behind a secret (bearer or session cookie): from the cache when fresh,
+/// otherwise read, judged and — when refused — logged by `auth`.
+pub(crate) async fn valid_token(
+    app: &AppState,
+    secret: String,
+    address: &str,
+    now: DateTime<Utc>,
+    correlation: &str,
+) -> Result<Token, ApiError> {
+    if let Some(t) = app.auth.cached_valid(&secret, now) {
+        return Ok(t);
+    }
+    let (app2, c2, a2) = (app.clone(), correlation.to_owned(), address.to_owned());
+    blocking(move || app2.auth.authenticate(&app2.security, &secret, &a2, now, &c2)).await
 }
 
 fn sec_entry(

@@ -9,6 +9,7 @@ pub mod error;
 pub mod openapi;
 pub mod routes;
 pub mod scope;
+pub mod ui;
 pub mod views;
 
 use axum::extract::DefaultBodyLimit;
@@ -26,10 +27,26 @@ pub fn router(app: AppState) -> Router {
     for (spec, handler) in routes::routes() {
         r = r.route(spec.path, handler);
     }
-    r.fallback(|| async { ApiError::new(axum::http::StatusCode::NOT_FOUND, "UNKNOWN_ROUTE", "Adressen finns inte.") })
+    for (spec, handler) in ui::routes() {
+        r = r.route(spec.path, handler);
+    }
+    r.fallback(unknown_route)
         .layer(DefaultBodyLimit::max(app::BODY_LIMIT))
+        .layer(axum::middleware::from_fn(ui::security_headers))
         .layer(axum::middleware::from_fn(app::correlate))
         .with_state(app)
+}
+
+/// An unknown address: JSON for the API, the UI's page for a browser.
+async fn unknown_route(headers: axum::http::HeaderMap) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let browser =
+        headers.get(axum::http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
+    if browser {
+        ui::pages::error_page(axum::http::StatusCode::NOT_FOUND, "Sidan finns inte.")
+    } else {
+        ApiError::new(axum::http::StatusCode::NOT_FOUND, "UNKNOWN_ROUTE", "Adressen finns inte.").into_response()
+    }
 }
 
 /// Serves on a bound listener until Ctrl-C / SIGTERM.

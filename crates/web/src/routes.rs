@@ -104,6 +104,9 @@ pub const ANYONE: &[Role] = &[
     Role::SystemAdministrator,
     Role::System,
 ];
+/// Every role a person logs in through (the web UI's): all but the system's.
+pub const PERSONS: &[Role] = ANYONE.split_at(ANYONE.len() - 1).0;
+const _: () = assert!(matches!(ANYONE[ANYONE.len() - 1], Role::System), "System must stay last in ANYONE");
 
 // ------------------------------------------------------------------ case commands
 
@@ -842,7 +845,7 @@ pub fn table() -> Vec<RouteSpec> {
 
 // ------------------------------------------------------------------ helpers
 
-fn parse_case(id: &str) -> Result<CaseId, ApiError> {
+pub(crate) fn parse_case(id: &str) -> Result<CaseId, ApiError> {
     CaseId::parse(id).map_err(|_| ApiError::not_found())
 }
 
@@ -865,7 +868,7 @@ async fn case_access(ctx: &Ctx, id: CaseId) -> Result<Access, ApiError> {
 }
 
 /// A case the caller may act in: visible in full.
-async fn writable(ctx: &Ctx, id: CaseId) -> Result<(), ApiError> {
+pub(crate) async fn writable(ctx: &Ctx, id: CaseId) -> Result<(), ApiError> {
     let a = case_access(ctx, id).await?;
     if a.view != View::Full {
         return Err(ctx.refuse_out_of_scope(format!("ärende {id} (skrivning)")).await);
@@ -913,24 +916,8 @@ async fn login(
     origin: Origin,
     JsonBody(req): JsonBody<LoginRequest>,
 ) -> Result<Json<LoginResponse>, ApiError> {
-    let now = app.now();
-    let issued = blocking(move || {
-        let privacy = app.store.rules().privacy.clone();
-        let roles = |staff: &StaffId| app.store.projections().org.roles_of(staff, local_date(now));
-        let choose = req.role.map(|r| (r, req.unit.clone()));
-        app.auth.login(
-            &app.security,
-            &req.username,
-            &req.password,
-            &origin.address,
-            now,
-            &privacy,
-            roles,
-            choose,
-            &origin.correlation,
-        )
-    })
-    .await?;
+    let choose = req.role.map(|r| (r, req.unit.clone()));
+    let issued = log_in(app, origin, req.username, req.password, choose).await?;
     Ok(Json(LoginResponse {
         token: issued.secret,
         expires_at: issued.token.expires_at,
@@ -939,11 +926,43 @@ async fn login(
     }))
 }
 
+/// Logs a user in (throttled and logged by `auth`), for the API and the web UI alike.
+pub(crate) async fn log_in(
+    app: AppState,
+    origin: Origin,
+    username: String,
+    password: String,
+    choose: Option<(Role, Option<UnitId>)>,
+) -> Result<crate::auth::Issued, ApiError> {
+    let now = app.now();
+    blocking(move || {
+        let privacy = app.store.rules().privacy.clone();
+        let roles = |staff: &StaffId| app.store.projections().org.roles_of(staff, local_date(now));
+        app.auth.login(
+            &app.security,
+            &username,
+            &password,
+            &origin.address,
+            now,
+            &privacy,
+            roles,
+            choose,
+            &origin.correlation,
+        )
+    })
+    .await
+}
+
 async fn logout(ctx: Ctx) -> Result<StatusCode, ApiError> {
+    log_out(&ctx).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Ends the caller's session (revokes its token; logged).
+pub(crate) async fn log_out(ctx: &Ctx) -> Result<(), ApiError> {
     let app = ctx.app.clone();
     let (token, now, by, corr) = (ctx.token.clone(), ctx.now, ctx.token.username.clone(), ctx.correlation.clone());
-    blocking(move || app.auth.revoke(&app.security, token, now, &by, SecurityKind::Logout, &corr)).await?;
-    Ok(StatusCode::NO_CONTENT)
+    blocking(move || app.auth.revoke(&app.security, token, now, &by, SecurityKind::Logout, &corr)).await
 }
 
 fn role_view(org: &skyndsam_domain::org::Organisation, role: Role, unit: &UnitId) -> RoleView {
@@ -1105,9 +1124,18 @@ async fn person_detail(
 }
 
 async fn search_person(ctx: Ctx, JsonBody(req): JsonBody<SearchRequest>) -> Result<Json<PersonDetail>, ApiError> {
+    Ok(Json(search_by_id_number(&ctx, &req.id_number).await?))
+}
+
+/// Intake's check of earlier knowledge: the person with this number, if the caller may find
+/// them, with what the service already knows (logged as a search hit unless in scope).
+pub(crate) async fn search_by_id_number(
+    ctx: &Ctx,
+    id_number: &PersonalIdentityNumber,
+) -> Result<PersonDetail, ApiError> {
     let found = {
         let p = ctx.app.store.projections();
-        p.person_by_id_number(&req.id_number)
+        p.person_by_id_number(id_number)
             .filter(|e| ctx.scope.may_find(e))
             .map(|e| (e.id, ctx.scope.person_access(&p, &e.id)))
     };
@@ -1120,7 +1148,7 @@ async fn search_person(ctx: Ctx, JsonBody(req): JsonBody<SearchRequest>) -> Resu
         Some(a) if a.view == View::Full => a,
         _ => Access { view: View::Full, basis: AccessBasis::Search, reason: None },
     };
-    Ok(Json(person_detail(&ctx, person, access, AccessAction::SearchHit).await?))
+    person_detail(ctx, person, access, AccessAction::SearchHit).await
 }
 
 async fn get_person(ctx: Ctx, Path(id): Path<String>) -> Result<Json<PersonDetail>, ApiError> {
@@ -1186,6 +1214,11 @@ async fn register_actualisation(
     ctx: Ctx,
     JsonBody(req): JsonBody<RegisterActualisationRequest>,
 ) -> Result<(StatusCode, Json<Registered>), ApiError> {
+    Ok((StatusCode::CREATED, Json(register(&ctx, req).await?)))
+}
+
+/// Registers an aktualisering: one case per child (the API's and the web UI's Mottagning).
+pub(crate) async fn register(ctx: &Ctx, req: RegisterActualisationRequest) -> Result<Registered, ApiError> {
     if req.children.is_empty() {
         return Err(ApiError::bad_input("children", "Ange minst ett barn."));
     }
@@ -1218,7 +1251,7 @@ async fn register_actualisation(
             version: events.iter().filter(|e| e.stream == case.stream()).map(|e| e.version).max().unwrap_or(1),
         })
         .collect();
-    Ok((StatusCode::CREATED, Json(Registered { actualisation: cmd.actualisation, cases })))
+    Ok(Registered { actualisation: cmd.actualisation, cases })
 }
 
 async fn list_cases(ctx: Ctx, Query(q): Query<CaseListQuery>) -> Result<Json<Vec<CaseSummary>>, ApiError> {
@@ -1258,7 +1291,13 @@ async fn export_cases(ctx: Ctx) -> Result<Json<Vec<CaseSummary>>, ApiError> {
 
 async fn get_case(ctx: Ctx, Path(id): Path<String>) -> Result<Json<CaseDetail>, ApiError> {
     let case = parse_case(&id)?;
-    let access = case_access(&ctx, case).await?;
+    Ok(Json(read_case(&ctx, case).await?))
+}
+
+/// Reads a case as the caller may see it, and logs the read durably before returning it
+/// (the API's `get_case` and the web UI's case page).
+pub(crate) async fn read_case(ctx: &Ctx, case: CaseId) -> Result<CaseDetail, ApiError> {
+    let access = case_access(ctx, case).await?;
     // The full, unscrubbed rendering is kept per stream version; anything else is
     // rendered from the events for this caller.
     let (version, words) = {
@@ -1291,7 +1330,7 @@ async fn get_case(ctx: Ctx, Path(id): Path<String>) -> Result<Json<CaseDetail>, 
         (case_detail(&p, c, timeline, &access, ctx.scope.see_protected, &ctx.app.pseudonyms, ctx.now), c.child)
     };
     ctx.log_reads(vec![ctx.access_entry(child, Some(case), AccessAction::ReadCase, &access)]).await?;
-    Ok(Json(detail))
+    Ok(detail)
 }
 
 async fn case_command(ctx: Ctx, id: String, body: &[u8], parse: ParseFn) -> Result<Json<CommandResult>, ApiError> {
@@ -1302,7 +1341,7 @@ async fn case_command(ctx: Ctx, id: String, body: &[u8], parse: ParseFn) -> Resu
     run_command(ctx, case, expected, cmd, None).await
 }
 
-async fn run_command(
+pub(crate) async fn run_command(
     ctx: Ctx,
     case: CaseId,
     expected: u32,
@@ -1351,9 +1390,15 @@ async fn deadline_book(ctx: Ctx, Query(q): Query<BookQuery>) -> Result<Json<Vec<
         units = vec![u.clone()];
     }
     let limit = q.limit.unwrap_or(1000).min(10_000);
+    Ok(Json(book_rows(&ctx, &units, limit)))
+}
+
+/// The deadline book of `units` as the caller may see it, earliest first (a list: not
+/// logged per row). The API's `/api/deadlines` and the web UI's Att göra.
+pub(crate) fn book_rows(ctx: &Ctx, units: &[UnitId], limit: usize) -> Vec<BookRowView> {
     let p = ctx.app.store.projections();
     let rows = p
-        .deadline_book_iter(&units, ctx.now)
+        .deadline_book_iter(units, ctx.now)
         .filter_map(|r| {
             let c = p.case(&r.case)?;
             let a = ctx.scope.access(c)?;
@@ -1370,7 +1415,7 @@ async fn deadline_book(ctx: Ctx, Query(q): Query<BookQuery>) -> Result<Json<Vec<
         })
         .take(limit)
         .collect();
-    Ok(Json(rows))
+    rows
 }
 
 // ------------------------------------------------------------------ handlers: loggkontroll

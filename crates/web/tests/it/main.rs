@@ -2,9 +2,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod abuse;
+mod e2e;
 mod harness;
 mod identity;
 mod matrix;
 mod openapi;
 mod privacy;
 mod timeline;
+mod ui;
+mod ui_matrix;

@@ -21,7 +21,7 @@ enum Exp {
 }
 
 /// Read access (full or pseudonymised) to the target's case, by the fixture's units.
-fn reads(role: Role, t: Target) -> bool {
+pub fn reads(role: Role, t: Target) -> bool {
     use Target::*;
     match role {
         Role::Registrar => t == Intake,
@@ -33,7 +33,7 @@ fn reads(role: Role, t: Target) -> bool {
 }
 
 /// Full access (may act in the case).
-fn writes(role: Role, t: Target) -> bool {
+pub fn writes(role: Role, t: Target) -> bool {
     reads(role, t) && !matches!(role, Role::QualityDeveloper | Role::Auditor)
 }
 
@@ -41,7 +41,7 @@ fn one_of(role: Role, roles: &[Role]) -> bool {
     roles.contains(&role)
 }
 
-const READERS: &[Role] = &[
+pub const READERS: &[Role] = &[
     Role::Registrar,
     Role::Handler,
     Role::TeamLeader,
@@ -51,7 +51,7 @@ const READERS: &[Role] = &[
     Role::QualityDeveloper,
     Role::Auditor,
 ];
-const CASEWORKERS: &[Role] = &[
+pub const CASEWORKERS: &[Role] = &[
     Role::Registrar,
     Role::Handler,
     Role::TeamLeader,
@@ -62,7 +62,7 @@ const CASEWORKERS: &[Role] = &[
 const REGISTRARS: &[Role] = &[Role::Registrar, Role::Handler, Role::TeamLeader, Role::UnitManager, Role::System];
 const REVIEWERS: &[Role] = &[Role::UnitManager, Role::AreaManager, Role::HeadOfAdministration];
 /// Roles that see a protected identity (the rule table's default).
-const SEE_PROTECTED: &[Role] = &[Role::Registrar, Role::UnitManager];
+pub const SEE_PROTECTED: &[Role] = &[Role::Registrar, Role::UnitManager];
 
 fn gate(role: Role, roles: &[Role], then: Exp) -> Exp {
     if one_of(role, roles) {
@@ -125,7 +125,7 @@ fn order(op: &str) -> u8 {
     }
 }
 
-fn leaks_protected(body: &str) -> bool {
+pub fn leaks_protected(body: &str) -> bool {
     let pnr = noah_pnr();
     let s = pnr.as_str();
     [NOAH_NAME, "Skyddadsson", s, &s.replace('-', ""), &s[2..]].iter().any(|w| body.contains(w))

@@ -1,0 +1,125 @@
+//! The server-rendered Swedish web UI (issue 4): askama templates, a session cookie on top
+//! of `auth`'s session tokens, CSRF on every form, and pages that read through the same
+//! `Scope` and access log as the API (see `docs/decisions/0009-web-ui.md`).
+//!
+//! Like the API, every UI route is one entry of a table ([`table`]); the router takes its
+//! routes from it, the session extractor takes its role gate from it, and the UI's
+//! authorisation matrix (tests/it/ui_matrix.rs) walks it.
+
+pub mod pages;
+pub mod session;
+
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, MethodRouter};
+use skyndsam_domain::org::Role;
+use std::sync::OnceLock;
+
+use crate::app::AppState;
+pub use crate::routes::PERSONS;
+use crate::routes::{CASEWORKERS, READERS};
+
+/// One page or form of the UI.
+#[derive(Debug, Clone)]
+pub struct UiRoute {
+    pub method: Method,
+    /// axum path syntax.
+    pub path: &'static str,
+    pub name: &'static str,
+    /// No session needed.
+    pub public: bool,
+    /// The roles that pass the page's gate (the scope and the domain narrow further).
+    pub roles: &'static [Role],
+}
+
+/// Who registers what comes in (the API's registrars, but not the e-tjänst's system role).
+pub const INTAKE: &[Role] = &[Role::Registrar, Role::Handler, Role::TeamLeader, Role::UnitManager];
+
+/// Who allocates cases (fördelning).
+pub const ALLOCATORS: &[Role] = &[Role::TeamLeader, Role::UnitManager];
+
+fn r(method: Method, path: &'static str, name: &'static str, roles: &'static [Role]) -> UiRoute {
+    UiRoute { method, path, name, public: false, roles }
+}
+
+fn public(method: Method, path: &'static str, name: &'static str) -> UiRoute {
+    UiRoute { method, path, name, public: true, roles: &[] }
+}
+
+/// Every UI route with its handler.
+pub fn routes() -> Vec<(UiRoute, MethodRouter<AppState>)> {
+    use Method as M;
+    vec![
+        (public(M::GET, "/static/htmx.min.js", "htmx"), get(htmx)),
+        (public(M::GET, "/static/skyndsam.css", "css"), get(css)),
+        (public(M::GET, "/logga-in", "login_form"), get(pages::login_form)),
+        (public(M::POST, "/logga-in", "login"), post(pages::login)),
+        (r(M::POST, "/logga-ut", "logout", PERSONS), post(pages::logout)),
+        (r(M::GET, "/", "todo", READERS), get(pages::todo)),
+        (r(M::GET, "/arenden/{id}", "case", READERS), get(pages::case_page)),
+        (r(M::GET, "/mottagning", "intake", INTAKE), get(pages::intake)),
+        (r(M::GET, "/fordelning", "allocation", ALLOCATORS), get(pages::allocation)),
+        (r(M::POST, "/arenden/{id}/fordelning", "allocate", ALLOCATORS), post(pages::allocate)),
+        (r(M::POST, "/mottagning", "register", INTAKE), post(pages::register)),
+        (r(M::POST, "/arenden/{id}/skyddsbedomning", "protection_assessment", CASEWORKERS), post(pages::protection)),
+        (
+            r(M::POST, "/arenden/{id}/forhandsbedomning", "preliminary_assessment", CASEWORKERS),
+            post(pages::preliminary),
+        ),
+    ]
+}
+
+/// The table alone (for the session extractor's gate and the tests).
+pub fn table() -> &'static [UiRoute] {
+    static TABLE: OnceLock<Vec<UiRoute>> = OnceLock::new();
+    TABLE.get_or_init(|| routes().into_iter().map(|(s, _)| s).collect())
+}
+
+static HTMX: &[u8] = include_bytes!("../../static/htmx.min.js");
+static CSS: &[u8] = include_bytes!("../../static/skyndsam.css");
+
+fn asset(body: &'static [u8], content_type: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400")),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn htmx() -> Response {
+    asset(HTMX, "text/javascript; charset=utf-8")
+}
+
+async fn css() -> Response {
+    asset(CSS, "text/css; charset=utf-8")
+}
+
+/// Headers on every HTML page: nothing from elsewhere, no framing, no caching of record
+/// data, no referrer leaking case ids.
+pub async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html"));
+    if html {
+        let h = res.headers_mut();
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+            ),
+        );
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+        h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}

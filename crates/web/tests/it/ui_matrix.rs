@@ -1,0 +1,110 @@
+//! The web UI's authorisation matrix: every UI route of `ui::table()` × every role that
+//! can log in × the four target cases, through the session cookie and with a valid CSRF
+//! token (so what is judged is the gate and the scope, not the form's protection). The
+//! expectations reuse the API matrix's independent rules (`reads`, `writes`); a UI route
+//! without a rule here fails.
+
+use crate::harness::*;
+use crate::matrix::{leaks_protected, reads, writes, CASEWORKERS, READERS, SEE_PROTECTED};
+use crate::ui::UiClient;
+use skyndsam_domain::org::Role;
+use skyndsam_web::ui::{table, PERSONS};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Exp {
+    Allow,
+    Forbidden,
+    NotFound,
+}
+
+fn gate(role: Role, roles: &[Role], then: Exp) -> Exp {
+    if roles.contains(&role) {
+        then
+    } else {
+        Exp::Forbidden
+    }
+}
+
+fn expect(name: &str, role: Role, t: Target) -> Exp {
+    let allow_if = |b: bool| if b { Exp::Allow } else { Exp::NotFound };
+    match name {
+        "logout" => Exp::Allow,
+        "todo" => gate(role, READERS, Exp::Allow),
+        "intake" | "register" => {
+            gate(role, &[Role::Registrar, Role::Handler, Role::TeamLeader, Role::UnitManager], Exp::Allow)
+        }
+        "case" => gate(role, READERS, allow_if(reads(role, t))),
+        "allocation" => gate(role, &[Role::TeamLeader, Role::UnitManager], Exp::Allow),
+        "allocate" => gate(role, &[Role::TeamLeader, Role::UnitManager], allow_if(writes(role, t))),
+        "protection_assessment" | "preliminary_assessment" => gate(role, CASEWORKERS, allow_if(writes(role, t))),
+        other => panic!("UI route {other} has no rule in the UI matrix: add one"),
+    }
+}
+
+#[test]
+fn every_ui_route_has_a_rule() {
+    for r in table().iter().filter(|r| !r.public) {
+        for role in PERSONS {
+            let _ = expect(r.name, *role, Target::Intake);
+        }
+    }
+    let public: Vec<&str> = table().iter().filter(|r| r.public).map(|r| r.name).collect();
+    assert_eq!(public, ["htmx", "css", "login_form", "login"], "a new public UI route needs a decision");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_ui_route_every_role_every_target() {
+    let t = TestApp::spawn().await;
+    let mut routes: Vec<_> = table().iter().filter(|r| !r.public).cloned().collect();
+    // Logging out ends the session: last.
+    routes.sort_by_key(|r| r.name == "logout");
+    let journal = t.journal_count();
+    let mut failures = Vec::new();
+    let mut checked = 0usize;
+    for role in PERSONS.iter().copied() {
+        let mut c = UiClient::new(&t);
+        c.login(user_of(role)).await;
+        // The session's CSRF token, as its pages carry it (some roles have no page).
+        let csrf = skyndsam_web::ui::session::csrf_of(&c.cookies["skyndsam_session"]);
+        for r in &routes {
+            for target in Target::ALL {
+                if r.name == "logout" && target != Target::Intake {
+                    continue;
+                }
+                let exp = expect(r.name, role, target);
+                let path = r.path.replace("{id}", &target.case().to_string());
+                let res = if r.method == reqwest::Method::GET {
+                    c.get(&path).await
+                } else {
+                    // An empty form with a stale version: an allowed caller gets the form's
+                    // errors back (422) and nothing is written.
+                    c.post(&path, &[("_csrf", &csrf), ("expected_version", "999")]).await
+                };
+                let got = match res.status {
+                    403 if res.body.contains("Du har inte behörighet") => Exp::Forbidden,
+                    404 => Exp::NotFound,
+                    200 | 303 | 422 => Exp::Allow,
+                    s => panic!("{role:?} {} {path}: status {s}: {}", r.method, res.body),
+                };
+                if got != exp {
+                    failures.push(format!("{role:?} {} {path} ({target:?}): expected {exp:?}, got {got:?}", r.method));
+                }
+                if res.status == 303 && r.name != "logout" {
+                    failures.push(format!("{role:?} {} {path}: redirected to {}", r.method, res.location));
+                }
+                if !SEE_PROTECTED.contains(&role) && leaks_protected(&res.body) {
+                    failures.push(format!("{role:?} {} {path}: protected identity on the page", r.method));
+                }
+                if matches!(role, Role::QualityDeveloper | Role::Auditor)
+                    && ["Dora Mottagsson", "Elsa Exempelsson", "Carl Annansson"].iter().any(|n| res.body.contains(n))
+                {
+                    failures.push(format!("{role:?} {} {path}: a name in a pseudonymised view", r.method));
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} of {checked} checks failed:\n{}", failures.len(), failures.join("\n"));
+    assert_eq!(t.journal_count(), journal, "an empty form wrote to the journal");
+    assert_eq!(checked, (routes.len() * 4 - 3) * PERSONS.len());
+}
