@@ -264,7 +264,9 @@ impl<'r> FactsBuilder<'r> {
             | Payload::StaffRegistered(_)
             | Payload::StaffQualificationChanged(_)
             | Payload::RoleGranted(_)
-            | Payload::RoleRevoked(_) => self.org.apply(&e),
+            | Payload::RoleRevoked(_)
+            | Payload::RedelegationDecided(_)
+            | Payload::RedelegationRevoked(_) => self.org.apply(&e),
             Payload::PersonRegistered(p) => {
                 self.persons.insert(
                     p.person,
