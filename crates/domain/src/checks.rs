@@ -199,7 +199,9 @@ fn spec(specs: &[DeadlineSpec], kind: DeadlineKind) -> Option<&DeadlineSpec> {
 /// still running → Ej tillämpligt.
 fn timely(s: &DeadlineSpec, as_of: NaiveDate, seq: Option<u64>, rule: &str) -> (Reply, Evidence) {
     match s.met_at {
-        Some(m) if m < s.due_at => (Reply::Yes, ev(seq, rule, format!("Klar {} (sista dag {}).", local_date(m), s.last_day))),
+        Some(m) if m < s.due_at => {
+            (Reply::Yes, ev(seq, rule, format!("Klar {} (sista dag {}).", local_date(m), s.last_day)))
+        }
         Some(m) => (
             Reply::No,
             ev(
@@ -259,7 +261,8 @@ fn preliminary(
     let prot_rule = d.protection_assessment.citation.text();
     let prot = s.protection.as_ref();
     let prot_missing = || {
-        let overdue = spec(specs, DeadlineKind::ProtectionAssessment).is_some_and(|x| end_of_local_day(as_of) > x.due_at);
+        let overdue =
+            spec(specs, DeadlineKind::ProtectionAssessment).is_some_and(|x| end_of_local_day(as_of) > x.due_at);
         if overdue {
             (Reply::No, ev(reg, prot_rule.as_str(), "Ingen skyddsbedömning är dokumenterad."))
         } else {
@@ -422,11 +425,19 @@ fn investigation(
     };
     let open_seq = Some(inv.opened_seq);
     match id {
-        "reason" => yes_no(!s.reasons.is_empty(), open_seq, rule, "Anledningen framgår av aktualiseringen.", "Anledning saknas."),
+        "reason" => yes_no(
+            !s.reasons.is_empty(),
+            open_seq,
+            rule,
+            "Anledningen framgår av aktualiseringen.",
+            "Anledning saknas.",
+        ),
         "whom" => (Reply::Yes, ev(f.registration, rule, "Utredningen avser barnet i ärendet.")),
         "family_invited" => match (inv.family_invited, f.parts.get("plan")) {
             (Some(true), seq) => (Reply::Yes, ev(seq.copied(), rule, "Familjen bjöds in till planeringen.")),
-            (Some(false), seq) => (Reply::No, ev(seq.copied(), rule, "Utredningsplanen gjordes utan att familjen bjudits in.")),
+            (Some(false), seq) => {
+                (Reply::No, ev(seq.copied(), rule, "Utredningsplanen gjordes utan att familjen bjudits in."))
+            }
             (None, _) => part("plan", "", "Ingen utredningsplan är dokumenterad."),
         },
         "child_heard" | "child_view" => match f.parts.get("child_heard") {
@@ -453,10 +464,18 @@ fn investigation(
                 "Samtycke saknas och kontakterna är inte dokumenterade.",
             ),
         },
-        "facts" => part("facts", "Faktiska omständigheter är dokumenterade (förifyllt).", "Faktiska omständigheter saknas."),
+        "facts" => {
+            part("facts", "Faktiska omständigheter är dokumenterade (förifyllt).", "Faktiska omständigheter saknas.")
+        }
         "needs_assessment" => part("needs_assessment", "Bedömningen av behov framgår.", "Bedömning av behov saknas."),
-        "how_conducted" => part("conduct", "Hur utredningen genomförts framgår.", "Det framgår inte hur utredningen genomförts."),
-        "own_capacity" => part("own_capacity_assessment", "Bedömningen av den egna förmågan framgår.", "Bedömning av den egna förmågan saknas."),
+        "how_conducted" => {
+            part("conduct", "Hur utredningen genomförts framgår.", "Det framgår inte hur utredningen genomförts.")
+        }
+        "own_capacity" => part(
+            "own_capacity_assessment",
+            "Bedömningen av den egna förmågan framgår.",
+            "Bedömning av den egna förmågan saknas.",
+        ),
         "insats_goals" => {
             if decided && inv.outcome != Some("grant_intervention") {
                 return na(rule, "Ingen insats föreslogs.");
@@ -467,7 +486,11 @@ fn investigation(
             Some(seq) => (Reply::Yes, ev(Some(*seq), rule, "Strukturerad bedömningsmetod är dokumenterad.")),
             None if decided && s.concerns_violence() => (
                 Reply::No,
-                ev(None, "Kommunens rutin: strukturerad bedömning vid våld", "Våld i ärendet men ingen strukturerad bedömningsmetod."),
+                ev(
+                    None,
+                    "Kommunens rutin: strukturerad bedömning vid våld",
+                    "Våld i ärendet men ingen strukturerad bedömningsmetod.",
+                ),
             ),
             None => na(rule, "Ingen strukturerad metod krävs i ärendet."),
         },
@@ -486,7 +509,9 @@ fn investigation(
         }
         "kommunicering" => match f.parts.get("communication") {
             Some(seq) => (Reply::Yes, ev(Some(*seq), "Kommunicering (25 § FL)", "Underlaget kommunicerades.")),
-            None if decided => (Reply::No, ev(None, "Kommunicering (25 § FL)", "Beslut fattades utan dokumenterad kommunicering.")),
+            None if decided => {
+                (Reply::No, ev(None, "Kommunicering (25 § FL)", "Beslut fattades utan dokumenterad kommunicering."))
+            }
             None => na("Kommunicering (25 § FL)", "Utredningen pågår."),
         },
         "authorised_delegate" => {
@@ -514,16 +539,31 @@ fn investigation(
             match known.iter().find(|(_, q)| !q) {
                 Some((w, _)) => (
                     Reply::No,
-                    ev(None, rules.qualification.citation_old.as_str(), format!("{} saknar socionomexamen eller motsvarande.", w.as_str())),
+                    ev(
+                        None,
+                        rules.qualification.citation_old.as_str(),
+                        format!("{} saknar socionomexamen eller motsvarande.", w.as_str()),
+                    ),
                 ),
-                None => (Reply::Yes, ev(None, rules.qualification.citation_old.as_str(), "Handläggarna har socionomexamen eller motsvarande.")),
+                None => (
+                    Reply::Yes,
+                    ev(
+                        None,
+                        rules.qualification.citation_old.as_str(),
+                        "Handläggarna har socionomexamen eller motsvarande.",
+                    ),
+                ),
             }
         }
         "violence_risk" => {
             if !s.concerns_violence() {
                 return na(rule, "Ärendet gäller inte våld.");
             }
-            part("violence_risk_assessment", "Risken för ytterligare våld är bedömd.", "Våld i ärendet men ingen bedömning av risk för ytterligare våld.")
+            part(
+                "violence_risk_assessment",
+                "Risken för ytterligare våld är bedömd.",
+                "Våld i ärendet men ingen bedömning av risk för ytterligare våld.",
+            )
         }
         "police_report" => {
             if !s.reasons.iter().any(|r| r.is_crime_against_child()) {

@@ -8,11 +8,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::calendar::{add_days, is_non_working_day, local_date, TZ};
 use crate::case::{CaseState, Step};
 use crate::clock;
+use crate::delegation::{grant_decision_type, Verdict};
 use crate::error::{DomainError, ErrorCode};
 use crate::events::*;
 use crate::ids::{ActualisationId, CaseId, PersonId, UnitId};
 use crate::org::{Actor, Organisation, Role};
-use crate::delegation::{grant_decision_type, Verdict};
 use crate::rules::{DecisionType, OutsideDelegation, QualifiedStep, RuleTable};
 
 /// Everything a command is judged against besides the case itself.
@@ -189,7 +189,11 @@ pub fn decide_redelegation(r: &RedelegationDecided, ctx: &Context) -> Result<New
     role_in(ctx, &ctx.rules.redelegation.roles, "besluta om vidaredelegering")?;
     required("redelegation", &r.redelegation, "Beslutets diarienummer eller beteckning")?;
     if ctx.org.redelegation(&r.redelegation).is_some() {
-        return Err(err(ErrorCode::InvalidInput, "redelegation", "Det finns redan en vidaredelegering med den beteckningen."));
+        return Err(err(
+            ErrorCode::InvalidInput,
+            "redelegation",
+            "Det finns redan en vidaredelegering med den beteckningen.",
+        ));
     }
     required("document", &r.document, "Det skriftliga beslutet")?;
     required("reason", &r.reason, "Skälet")?;
@@ -234,7 +238,11 @@ pub fn decide_redelegation(r: &RedelegationDecided, ctx: &Context) -> Result<New
                 ))
             }
             None => {
-                return Err(err(ErrorCode::OutsideDelegation, "decisions", "Beslutstypen saknas i delegationsordningen."))
+                return Err(err(
+                    ErrorCode::OutsideDelegation,
+                    "decisions",
+                    "Beslutstypen saknas i delegationsordningen.",
+                ))
             }
         }
     }
@@ -255,7 +263,11 @@ pub fn revoke_redelegation(r: &RedelegationRevoked, ctx: &Context) -> Result<New
         return Err(DomainError::new(ErrorCode::WrongState, "Vidaredelegeringen har redan upphört."));
     }
     required("reason", &r.reason, "Skälet")?;
-    Ok(NewEvent { stream: ORG_STREAM.to_owned(), meta: ctx.meta(r.on, None), payload: Payload::RedelegationRevoked(r.clone()) })
+    Ok(NewEvent {
+        stream: ORG_STREAM.to_owned(),
+        meta: ctx.meta(r.on, None),
+        payload: Payload::RedelegationRevoked(r.clone()),
+    })
 }
 
 // ------------------------------------------------------------------ registration

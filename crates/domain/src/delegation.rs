@@ -206,11 +206,9 @@ pub fn decision_of(p: &Payload) -> Option<(DecisionType, NaiveDate, Option<&Boar
             d.decided_on,
             d.board_decision.as_ref(),
         )),
-        Payload::InterventionGranted(g) => Some((
-            grant_decision_type(std::slice::from_ref(&g.granted)),
-            g.decided_on,
-            g.board_decision.as_ref(),
-        )),
+        Payload::InterventionGranted(g) => {
+            Some((grant_decision_type(std::slice::from_ref(&g.granted)), g.decided_on, g.board_decision.as_ref()))
+        }
         _ => None,
     }
 }

@@ -3,8 +3,8 @@
 
 pub mod calendar;
 pub mod case;
-pub mod clock;
 pub mod checks;
+pub mod clock;
 pub mod commands;
 pub mod delegation;
 pub mod error;

@@ -144,7 +144,8 @@ pub fn draw(unit: &UnitId, candidates: &[Candidate], size: usize, seed: u64) -> 
             if drawn.len() >= size {
                 break;
             }
-            let Some(pos) = (0..s.len()).min_by_key(|&i| (per_handler.get(&s[i].handler.as_ref()).copied().unwrap_or(0), i))
+            let Some(pos) =
+                (0..s.len()).min_by_key(|&i| (per_handler.get(&s[i].handler.as_ref()).copied().unwrap_or(0), i))
             else {
                 continue;
             };

@@ -88,7 +88,8 @@ fn only_the_head_of_administration_redelegates_in_writing_time_limited_and_only_
     let greta = w.actor("greta", Role::HeadOfAdministration);
     let ev = {
         let ctx = Context { now: at(2024, 4, 1, 9, 0), rules: &w.rules, org: &w.org, actor: &greta };
-        let rv = RedelegationRevoked { redelegation: "VD-1".into(), on: date(2024, 4, 1), reason: "Ny teamledare.".into() };
+        let rv =
+            RedelegationRevoked { redelegation: "VD-1".into(), on: date(2024, 4, 1), reason: "Ny teamledare.".into() };
         commands::revoke_redelegation(&rv, &ctx).unwrap()
     };
     w.org_event(ev);
@@ -175,7 +176,13 @@ fn the_boards_list_shows_delegated_decisions_per_decider_and_the_redelegations_a
     }) else {
         unreachable!()
     };
-    w.push(c3.stream(), ("omar.unq", Role::Handler), at(2024, 3, 7, 9, 0), Payload::PreliminaryAssessmentDecided(p), None);
+    w.push(
+        c3.stream(),
+        ("omar.unq", Role::Handler),
+        at(2024, 3, 7, 9, 0),
+        Payload::PreliminaryAssessmentDecided(p),
+        None,
+    );
     // Outside the period: not listed.
     let c4 = w.register(ActualisationKind::Report, at(2024, 4, 2, 9, 0), vec![Reason::SchoolAbsence], 1)[0];
     w.cmd(c4, ("karin", Role::TeamLeader), at(2024, 4, 3, 9, 0), not_open(date(2024, 4, 3)));
@@ -192,7 +199,9 @@ fn the_boards_list_shows_delegated_decisions_per_decider_and_the_redelegations_a
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 5, "{csv}");
     assert!(lines[0].starts_with("typ;datum;beslut;beslutsfattare"));
-    assert!(lines[1].starts_with("delegationsbeslut;2024-03-05;Inte inleda utredning;amira;socialsekreterare;vidaredelegering VD-2024-1;ja"));
+    assert!(lines[1].starts_with(
+        "delegationsbeslut;2024-03-05;Inte inleda utredning;amira;socialsekreterare;vidaredelegering VD-2024-1;ja"
+    ));
     assert!(lines[3].contains(";omar.unq;socialsekreterare;utan delegation (grundversion);nej;"));
     assert!(lines[4].starts_with("vidaredelegering;2024-03-01;VD-2024-1 (not_open_investigation) till amira, lina;greta;förvaltningschef;2024-03-01–2024-05-31"));
 }

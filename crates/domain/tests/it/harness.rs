@@ -97,7 +97,14 @@ impl World {
 
     /// Appends an event as it stands (an imported legacy entry, not judged by the commands);
     /// org events are folded into the organisation. Returns its sequence number.
-    pub fn push(&mut self, stream: String, who: (&str, Role), now: DateTime<Utc>, payload: Payload, corrects: Option<u64>) -> u64 {
+    pub fn push(
+        &mut self,
+        stream: String,
+        who: (&str, Role),
+        now: DateTime<Utc>,
+        payload: Payload,
+        corrects: Option<u64>,
+    ) -> u64 {
         let e = NewEvent {
             stream,
             meta: EventMeta {

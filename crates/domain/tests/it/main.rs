@@ -2,9 +2,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod case_walk;
-mod delegation;
-mod sampler;
-mod self_inspection;
 mod dates;
+mod delegation;
 mod flow_rules;
 mod harness;
+mod sampler;
+mod self_inspection;

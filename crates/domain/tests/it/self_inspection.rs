@@ -39,7 +39,12 @@ fn protection(at_: chrono::DateTime<chrono::Utc>) -> C {
     })
 }
 
-fn prelim(on: chrono::NaiveDate, outcome: PreliminaryOutcome, described: bool, late: bool) -> PreliminaryAssessmentDecided {
+fn prelim(
+    on: chrono::NaiveDate,
+    outcome: PreliminaryOutcome,
+    described: bool,
+    late: bool,
+) -> PreliminaryAssessmentDecided {
     PreliminaryAssessmentDecided {
         decided_on: on,
         outcome,
@@ -76,12 +81,20 @@ fn good_file(w: &mut World) -> CaseId {
         at(2024, 3, 4, 15, 0),
         C::DecidePreliminaryAssessment(prelim(date(2024, 3, 4), PreliminaryOutcome::Open, true, false)),
     );
-    w.cmd(c, amira, at(2024, 3, 5, 9, 0), C::RecordReporterFeedback(ReporterFeedbackGiven { given_on: date(2024, 3, 5), how: text("Telefon") }));
+    w.cmd(
+        c,
+        amira,
+        at(2024, 3, 5, 9, 0),
+        C::RecordReporterFeedback(ReporterFeedbackGiven { given_on: date(2024, 3, 5), how: text("Telefon") }),
+    );
     w.cmd(
         c,
         ("karin", Role::TeamLeader),
         at(2024, 3, 5, 10, 0),
-        C::Allocate(Allocated { unit: UnitId::parse("utredning").unwrap(), handler: Some(StaffId::parse("lina").unwrap()) }),
+        C::Allocate(Allocated {
+            unit: UnitId::parse("utredning").unwrap(),
+            handler: Some(StaffId::parse("lina").unwrap()),
+        }),
     );
     let t = at(2024, 4, 2, 10, 0);
     for p in [
@@ -89,7 +102,10 @@ fn good_file(w: &mut World) -> CaseId {
         InvestigationPart::ChildHeard { heard: true, reason_not_heard: None, text: text("Elsa hörd ensam.") },
         InvestigationPart::Consent { consent: false, contacts: Some(text("Skolan och BVC kontaktade, 11 kap. 2 §.")) },
         InvestigationPart::AssessmentMethod { methods: vec![text("FREDA")] },
-        InvestigationPart::ViolenceRiskAssessment { method: text("FREDA-farlighetsbedömning"), conclusion: text("Risk") },
+        InvestigationPart::ViolenceRiskAssessment {
+            method: text("FREDA-farlighetsbedömning"),
+            conclusion: text("Risk"),
+        },
         InvestigationPart::PoliceReportDecision { reported: true, motivation: text("Skolan har redan anmält.") },
         InvestigationPart::Facts { text: text("Fakta.") },
         InvestigationPart::NeedsAssessment { text: text("Behov.") },
@@ -124,7 +140,11 @@ fn good_file(w: &mut World) -> CaseId {
         c.stream(),
         lina,
         at(2024, 4, 10, 9, 0),
-        Payload::ReportJoined(ReportJoined { report_case: CaseId::from_u128(999), received_at: at(2024, 4, 9, 9, 0), protection_assessed: true }),
+        Payload::ReportJoined(ReportJoined {
+            report_case: CaseId::from_u128(999),
+            received_at: at(2024, 4, 9, 9, 0),
+            protection_assessed: true,
+        }),
         None,
     );
     c
@@ -157,7 +177,9 @@ fn bad_file(w: &mut World) -> CaseId {
         c.stream(),
         ("lina", Role::Handler),
         at(2024, 5, 10, 9, 0),
-        Payload::InvestigationPartRecorded(InvestigationPartRecorded { part: InvestigationPart::Consent { consent: false, contacts: None } }),
+        Payload::InvestigationPartRecorded(InvestigationPartRecorded {
+            part: InvestigationPart::Consent { consent: false, contacts: None },
+        }),
         None,
     );
     w.push(
@@ -173,7 +195,11 @@ fn bad_file(w: &mut World) -> CaseId {
         c.stream(),
         ("lina", Role::Handler),
         at(2024, 4, 10, 9, 0),
-        Payload::ReportJoined(ReportJoined { report_case: CaseId::from_u128(998), received_at: at(2024, 4, 9, 9, 0), protection_assessed: false }),
+        Payload::ReportJoined(ReportJoined {
+            report_case: CaseId::from_u128(998),
+            received_at: at(2024, 4, 9, 9, 0),
+            protection_assessed: false,
+        }),
         None,
     );
     c
@@ -196,7 +222,12 @@ fn legacy_file(w: &mut World) -> CaseId {
             kind: ActualisationKind::Report,
             received_at: at(2024, 3, 4, 8, 10),
             channel: Channel::Phone,
-            reporter: Reporter { category: ReporterCategory::PrivatePerson, name: None, organisation: None, contact: None },
+            reporter: Reporter {
+                category: ReporterCategory::PrivatePerson,
+                name: None,
+                organisation: None,
+                contact: None,
+            },
             reasons: vec![],
             text: text(""),
             unit: UnitId::parse("mottagning").unwrap(),
@@ -221,19 +252,30 @@ fn legacy_file(w: &mut World) -> CaseId {
     );
     let mut p = prelim(date(2024, 3, 25), PreliminaryOutcome::Open, true, false);
     p.child_view = ChildView::NotObtained { reason: text("") };
-    w.push(s.clone(), ("omar.unq", Role::Handler), at(2024, 3, 25, 9, 0), Payload::PreliminaryAssessmentDecided(p), None);
     w.push(
         s.clone(),
         ("omar.unq", Role::Handler),
         at(2024, 3, 25, 9, 0),
-        Payload::InvestigationOpened(InvestigationOpened { opened_on: date(2024, 3, 25), basis: InvestigationBasis::PreliminaryAssessment }),
+        Payload::PreliminaryAssessmentDecided(p),
+        None,
+    );
+    w.push(
+        s.clone(),
+        ("omar.unq", Role::Handler),
+        at(2024, 3, 25, 9, 0),
+        Payload::InvestigationOpened(InvestigationOpened {
+            opened_on: date(2024, 3, 25),
+            basis: InvestigationBasis::PreliminaryAssessment,
+        }),
         None,
     );
     w.push(
         s,
         ("omar.unq", Role::Handler),
         at(2024, 4, 1, 9, 0),
-        Payload::InvestigationPartRecorded(InvestigationPartRecorded { part: InvestigationPart::Facts { text: text("Fakta.") } }),
+        Payload::InvestigationPartRecorded(InvestigationPartRecorded {
+            part: InvestigationPart::Facts { text: text("Fakta.") },
+        }),
         None,
     );
     c
@@ -352,7 +394,10 @@ fn not_open_under_a_redelegation_by_email_is_nej_and_under_a_written_one_ja() {
         ORG_STREAM.into(),
         ("karin", Role::TeamLeader),
         at(2024, 3, 1, 9, 0),
-        Payload::RedelegationDecided(RedelegationDecided { redelegation: "E-POST".into(), ..redelegation("x", date(2024, 3, 1), date(2024, 5, 31)) }),
+        Payload::RedelegationDecided(RedelegationDecided {
+            redelegation: "E-POST".into(),
+            ..redelegation("x", date(2024, 3, 1), date(2024, 5, 31))
+        }),
         None,
     );
     assert_eq!(a(&ins(&w, c1, date(2024, 12, 31)), PA, "authorised_delegate"), Reply::No);
@@ -384,7 +429,13 @@ fn long_term_care(board: Option<BoardDecision>) -> InvestigationDecided {
 fn a_long_term_care_decision_by_an_official_is_nej_and_the_committees_is_ja() {
     let mut w = World::new();
     let c = w.register(ActualisationKind::Application, at(2024, 3, 4, 9, 0), vec![Reason::NeglectOfCare], 1)[0];
-    decide_as(&mut w, c, ("ulla", Role::UnitManager), date(2024, 6, 20), Payload::InvestigationDecided(long_term_care(None)));
+    decide_as(
+        &mut w,
+        c,
+        ("ulla", Role::UnitManager),
+        date(2024, 6, 20),
+        Payload::InvestigationDecided(long_term_care(None)),
+    );
     let i = ins(&w, c, date(2024, 12, 31));
     assert_eq!(a(&i, IV, "authorised_delegate"), Reply::No);
     assert!(i.answer(IV, "authorised_delegate").unwrap().evidence.note.contains("får inte delegeras"));
@@ -421,7 +472,13 @@ fn an_underrattelse_registered_as_anmalan_without_protection_assessment_is_nej_u
     };
     reg.kind = ActualisationKind::Notification;
     let first = w.events(c)[0].seq;
-    w.push(c.stream(), ("karin", Role::TeamLeader), at(2024, 3, 20, 9, 0), Payload::ActualisationRegistered(reg), Some(first));
+    w.push(
+        c.stream(),
+        ("karin", Role::TeamLeader),
+        at(2024, 3, 20, 9, 0),
+        Payload::ActualisationRegistered(reg),
+        Some(first),
+    );
     let i = ins(&w, c, date(2024, 3, 25));
     for id in ["protection_timely", "protection_author", "protection_time", "protection_facts"] {
         assert_eq!(a(&i, PA, id), Reply::NotApplicable, "{id}");
@@ -439,7 +496,13 @@ fn every_question_reaches_both_ja_and_nej_and_the_unit_summary_drills_to_the_cas
     let C::DecidePreliminaryAssessment(p) = not_open(date(2024, 3, 6)) else { unreachable!() };
     decide_as(&mut w, c, ("amira", Role::Handler), date(2024, 3, 6), Payload::PreliminaryAssessmentDecided(p));
     let lt = w.register(ActualisationKind::Application, at(2024, 3, 4, 9, 0), vec![Reason::NeglectOfCare], 1)[0];
-    decide_as(&mut w, lt, ("ulla", Role::UnitManager), date(2024, 6, 20), Payload::InvestigationDecided(long_term_care(None)));
+    decide_as(
+        &mut w,
+        lt,
+        ("ulla", Role::UnitManager),
+        date(2024, 6, 20),
+        Payload::InvestigationDecided(long_term_care(None)),
+    );
     let none = w.register(ActualisationKind::Report, at(2024, 3, 4, 9, 0), vec![Reason::SchoolAbsence], 1)[0];
     let mut all: Vec<CaseId> = files.to_vec();
     all.extend([c, lt, none]);
