@@ -1,6 +1,7 @@
 //! `skyndsam` — the command line. A thin shell: parses arguments, opens the store, calls
 //! the core, prints. See README.md ("Kommandon") for the contract.
 
+mod audit;
 mod bench;
 
 /// mimalloc instead of glibc's malloc: the server allocates and frees many small JSON
@@ -92,6 +93,9 @@ enum Command {
     User(UserCommand),
     /// Indicators (styrkort, DOMAIN §6) for a period: a Swedish table, JSON or Kolada JSON.
     Indicators(IndicatorsArgs),
+    /// Self-inspection (egenkontroll): answers per case, share of Ja per unit and year, the
+    /// board's list of delegated decisions (--board-list), the file-audit sample (--sample).
+    Audit(audit::AuditArgs),
     /// Benchmarks (see README, "Prestanda").
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -173,6 +177,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Bench(b) => bench::run(b, &cli.database, rules(&cli)?),
         Command::Indicators(a) => indicators(&cli, a, local_date(now)),
+        Command::Audit(a) => audit::run(&cli.database, &*rules(&cli)?, a, local_date(now)),
         Command::Serve { addr, demo, cache_mib } => {
             let store = Arc::new(Store::open(&cli.database, rules(&cli)?)?);
             let security = Arc::new(SecurityStore::open(&cli.database)?);
