@@ -821,6 +821,11 @@ pub fn correct(
         return Err(err(ErrorCode::WrongState, "corrects", "Aktualiseringen kan inte rättas på det här sättet."));
     };
     let mut out = handle(&state, cmd, ctx, other)?;
+    // A decision recorded outside delegation carries its flag: the flag is kept, uncorrected.
+    let flag = match out.last().map(|e| &e.payload) {
+        Some(Payload::DelegationDeviationFlagged(_)) if out.len() == 2 => out.pop(),
+        _ => None,
+    };
     if out.len() != 1 || out[0].payload.type_name() != original.payload.type_name() {
         return Err(err(
             ErrorCode::WrongState,
@@ -831,6 +836,7 @@ pub fn correct(
     for e in out.iter_mut() {
         e.meta.corrects = Some(target);
     }
+    out.extend(flag);
     Ok(out)
 }
 

@@ -147,6 +147,16 @@ fn record_and_flag_records_the_decision_and_writes_a_flag_for_the_deviation_modu
     assert_eq!(f.decision, DecisionType::NotOpenInvestigation);
     assert_eq!(f.may_decide, vec![Role::TeamLeader, Role::UnitManager]);
     assert!(evs[evs.len() - 2].meta.delegation.is_none());
+    // A correction of the flagged decision keeps a flag of its own.
+    let target = evs[evs.len() - 2].seq;
+    let amira = w.actor("amira", Role::Handler);
+    let out = {
+        let ctx = Context { now: at(2024, 6, 5, 9, 0), rules: &w.rules, org: &w.org, actor: &amira };
+        commands::correct(&evs, target, &not_open(date(2024, 6, 4)), &ctx, None).unwrap()
+    };
+    assert_eq!(out.len(), 2);
+    assert_eq!(out[0].meta.corrects, Some(target));
+    assert!(matches!(out[1].payload, Payload::DelegationDeviationFlagged(_)) && out[1].meta.corrects.is_none());
     // Board-only decisions are never recorded as an official's, whatever the policy.
     let c = w.register(ActualisationKind::Application, at(2024, 6, 3, 9, 0), vec![Reason::NeglectOfCare], 1)[0];
     let lvu = C::DecideInvestigation(InvestigationDecided {
