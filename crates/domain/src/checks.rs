@@ -8,6 +8,7 @@
 //! record says something, and marked as pre-filled.
 
 use chrono::NaiveDate;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -24,7 +25,7 @@ use crate::rules::RuleTable;
 pub const DEFAULT_QUESTIONS_TOML: &str = include_str!("../rules/self-inspection-questions.toml");
 
 /// Which part of a file a question concerns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Section {
     /// förhandsbedömning (with the protection assessment)
@@ -71,7 +72,7 @@ impl Questionnaire {
 }
 
 /// Ja / Nej / Ej tillämpligt.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 pub enum Reply {
     #[serde(rename = "Ja")]
     Yes,
@@ -92,7 +93,7 @@ impl Reply {
 }
 
 /// Why: the journal entry the answer rests on (if any), the rule and a Swedish note.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Evidence {
     /// Journal sequence number of the entry the answer rests on.
     pub seq: Option<u64>,
@@ -101,7 +102,7 @@ pub struct Evidence {
     pub note: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Answer {
     pub section: Section,
     pub question: String,
@@ -112,7 +113,7 @@ pub struct Answer {
 }
 
 /// One case's self-inspection.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct CaseInspection {
     pub case: CaseId,
     pub unit: UnitId,

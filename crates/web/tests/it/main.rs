@@ -7,4 +7,5 @@ mod identity;
 mod matrix;
 mod openapi;
 mod privacy;
+mod self_inspection;
 mod timeline;
