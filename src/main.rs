@@ -1,6 +1,7 @@
 //! `skyndsam` — the command line. A thin shell: parses arguments, opens the store, calls
 //! the core, prints. See README.md ("Kommandon") for the contract.
 
+mod audit;
 mod bench;
 
 /// mimalloc instead of glibc's malloc: the server allocates and frees many small JSON
@@ -102,6 +103,9 @@ enum Command {
     /// Likställighet: one indicator side by side for the units below a unit, with the level
     /// expected from a social index where the municipality supplies one.
     Compare(CompareArgs),
+    /// Self-inspection (egenkontroll): answers per case, share of Ja per unit and year, the
+    /// board's list of delegated decisions (--board-list), the file-audit sample (--sample).
+    Audit(audit::AuditArgs),
     /// Benchmarks (see README, "Prestanda").
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -247,6 +251,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Report(a) => report(&cli, a, local_date(now)),
         Command::Extract(a) => extract(&cli, a, local_date(now)),
         Command::Compare(a) => compare(&cli, a, local_date(now)),
+        Command::Audit(a) => audit::run(&cli.database, &*rules(&cli)?, a, local_date(now)),
         Command::Serve { addr, demo, cache_mib } => {
             let store = Arc::new(Store::open(&cli.database, rules(&cli)?)?);
             let security = Arc::new(SecurityStore::open(&cli.database)?);

@@ -86,3 +86,35 @@ fn the_published_import_schema_is_the_one_the_code_generates() {
         "regenerate with: skyndsam schema > docs/import-format.schema.json"
     );
 }
+
+#[test]
+fn audit_answers_per_unit_and_case_lists_the_boards_decisions_and_draws_a_reproducible_sample() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite:{}", dir.path().join("a.sqlite").display());
+    let out =
+        run(&["--database", &db, "demo", "--seed", "3", "--reports-per-year", "300", "--years", "1", "--year", "2025"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let at = ["--at", "2025-12-31"];
+    let out = run(&[&["--database", &db, "audit", "--period", "2025", "--json"][..], &at[..]].concat());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let questions = v["summary"]["questions"].as_array().unwrap();
+    assert_eq!(questions.len(), 33);
+    let timely = questions.iter().find(|q| q["question"] == "preliminary_timely").unwrap();
+    let case = timely["cases_yes"][0].as_str().unwrap().to_owned();
+    let out = run(&[&["--database", &db, "audit", "--case", &case, "--json"][..], &at[..]].concat());
+    let c: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let a = c["answers"].as_array().unwrap().iter().find(|a| a["question"] == "preliminary_timely").unwrap().clone();
+    assert_eq!(a["answer"], "Ja");
+    assert!(a["evidence"]["seq"].as_u64().is_some());
+    let out = run(&["--database", &db, "audit", "--board-list", "--csv", "--period", "2025"]);
+    let csv = String::from_utf8(out.stdout).unwrap();
+    assert!(csv.starts_with("typ;datum;beslut;beslutsfattare;roll;grund;inom_delegation;ärende;post\n"));
+    assert!(csv.lines().count() > 10);
+    let s1 = run(&["--database", &db, "audit", "--sample", "42", "--period", "2025", "--json"]);
+    let s2 = run(&["--database", &db, "audit", "--sample", "42", "--period", "2025", "--json"]);
+    assert!(s1.status.success(), "{}", String::from_utf8_lossy(&s1.stderr));
+    assert_eq!(s1.stdout, s2.stdout);
+    let samples: Vec<serde_json::Value> = serde_json::from_slice(&s1.stdout).unwrap();
+    assert!(samples.iter().all(|s| s["drawn"].as_array().unwrap().len() <= 20 && s["seed"] == 42));
+}

@@ -392,6 +392,9 @@ impl CaseState {
             | Payload::StaffQualificationChanged(_)
             | Payload::RoleGranted(_)
             | Payload::RoleRevoked(_)
+            | Payload::RedelegationDecided(_)
+            | Payload::RedelegationRevoked(_)
+            | Payload::DelegationDeviationFlagged(_)
             | Payload::PersonRegistered(_)
             | Payload::PersonUpdated(_) => {}
         }

@@ -8,11 +8,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::calendar::{add_days, is_non_working_day, local_date, TZ};
 use crate::case::{CaseState, Step};
 use crate::clock;
+use crate::delegation::{grant_decision_type, Verdict};
 use crate::error::{DomainError, ErrorCode};
 use crate::events::*;
 use crate::ids::{ActualisationId, CaseId, PersonId, UnitId};
 use crate::org::{Actor, Organisation, Role};
-use crate::rules::{DecisionType, QualifiedStep, RuleTable};
+use crate::rules::{DecisionType, OutsideDelegation, QualifiedStep, RuleTable};
 
 /// Everything a command is judged against besides the case itself.
 #[derive(Debug, Clone, Copy)]
@@ -96,49 +97,177 @@ fn qualified(ctx: &Context, step: QualifiedStep) -> Result<(), DomainError> {
     Ok(())
 }
 
-/// Checks the actor against the delegation order; returns the delegation reference to
-/// record on the event.
+/// The outcome of the delegation check: the reference to record on the decision's event,
+/// and — where the municipality records and flags decisions outside delegation — the flag
+/// event to append after it.
+struct Deleg {
+    reference: Option<String>,
+    flag: Option<Payload>,
+}
+
+/// Checks the actor against the delegation order in force on the decision date and the
+/// written re-delegations (DOMAIN §3). Board-only decisions are never recorded as an
+/// official's: they need the board's or committee's meeting date and paragraph.
 fn delegation(
     ctx: &Context,
+    case_unit: &UnitId,
     decision: DecisionType,
+    on: NaiveDate,
     board: Option<&BoardDecision>,
-) -> Result<Option<String>, DomainError> {
-    let Some(rule) = ctx.rules.delegation_rule(decision) else {
-        return Err(DomainError::new(
-            ErrorCode::OutsideDelegation,
-            "Beslutstypen saknas i delegationsordningen. Kontakta systemadministratören.",
-        ));
-    };
+) -> Result<Deleg, DomainError> {
     if let Some(b) = board {
         if !matches!(b.body, Role::Board | Role::Committee) {
             return Err(err(ErrorCode::InvalidInput, "board_decision.body", "Ange nämnd eller utskott."));
         }
         not_future("board_decision.meeting_on", b.meeting_on, ctx)?;
         required("board_decision.paragraph", &b.paragraph, "Paragraf")?;
-        return Ok(Some(format!("{} {} {}", b.body.label_sv(), b.meeting_on, b.paragraph.trim())));
     }
-    if rule.board_only {
-        return Err(err(
+    let j = crate::delegation::judge(
+        ctx.rules,
+        ctx.org,
+        &ctx.actor.staff,
+        ctx.actor.role,
+        Some(case_unit),
+        decision,
+        on,
+        board,
+    );
+    match j.verdict {
+        Verdict::Role | Verdict::Redelegation { .. } | Verdict::Board { .. } => {
+            Ok(Deleg { reference: j.reference(), flag: None })
+        }
+        Verdict::NotInOrder => Err(DomainError::new(
+            ErrorCode::OutsideDelegation,
+            "Beslutstypen saknas i delegationsordningen. Kontakta systemadministratören.",
+        )),
+        Verdict::BoardOnly => Err(err(
             ErrorCode::BoardOnly,
             "board_decision",
             format!(
                 "Beslutet \"{}\" får inte delegeras till tjänsteperson ({}). Registrera det som nämndens eller utskottets beslut med sammanträdesdatum och paragraf.",
-                rule.name, rule.citation_old
+                j.name, j.citation
             ),
-        ));
-    }
-    if !rule.roles.contains(&ctx.actor.role) {
-        let who: Vec<&str> = rule.roles.iter().map(|r| r.label_sv()).collect();
-        return Err(DomainError::new(
-            ErrorCode::OutsideDelegation,
-            format!(
+        )),
+        Verdict::Outside => {
+            let mut message = format!(
                 "Du har inte delegation för beslutet \"{}\". Enligt delegationsordningen beslutar {}.",
-                rule.name,
-                who.join(" eller ")
-            ),
+                j.name,
+                j.who_sv()
+            );
+            let expired = ctx
+                .org
+                .redelegations
+                .iter()
+                .filter(|r| r.delegates.contains(&ctx.actor.staff) && r.decisions.contains(&decision))
+                .filter(|r| !r.active_on(on))
+                .max_by_key(|r| r.to);
+            if let Some(r) = expired {
+                let last = r.revoked_on.and_then(|d| d.pred_opt()).map_or(r.to, |d| d.min(r.to));
+                message.push_str(&format!(" Vidaredelegeringen {} gällde {}–{}.", r.id, r.from, last));
+            }
+            match ctx.rules.policy.outside_delegation {
+                OutsideDelegation::Refuse => Err(DomainError::new(ErrorCode::OutsideDelegation, message)),
+                OutsideDelegation::RecordAndFlag => Ok(Deleg {
+                    reference: None,
+                    flag: Some(Payload::DelegationDeviationFlagged(DelegationDeviationFlagged {
+                        decision,
+                        decided_on: on,
+                        order_version: j.order_version.clone(),
+                        may_decide: j.may_decide.clone(),
+                        message: j.explain_sv(),
+                    })),
+                }),
+            }
+        }
+    }
+}
+
+// ------------------------------------------------------------------ re-delegation
+
+/// Records a written re-delegation (vidaredelegering) decided by the förvaltningschef.
+pub fn decide_redelegation(r: &RedelegationDecided, ctx: &Context) -> Result<NewEvent, DomainError> {
+    role_in(ctx, &ctx.rules.redelegation.roles, "besluta om vidaredelegering")?;
+    required("redelegation", &r.redelegation, "Beslutets diarienummer eller beteckning")?;
+    if ctx.org.redelegation(&r.redelegation).is_some() {
+        return Err(err(
+            ErrorCode::InvalidInput,
+            "redelegation",
+            "Det finns redan en vidaredelegering med den beteckningen.",
         ));
     }
-    Ok(Some(decision.as_str().to_owned()))
+    required("document", &r.document, "Det skriftliga beslutet")?;
+    required("reason", &r.reason, "Skälet")?;
+    not_future("decided_on", r.decided_on, ctx)?;
+    if r.decisions.is_empty() {
+        return Err(err(ErrorCode::InvalidInput, "decisions", "Ange minst en beslutstyp."));
+    }
+    if r.delegates.is_empty() {
+        return Err(err(ErrorCode::InvalidInput, "delegates", "Ange minst en delegat."));
+    }
+    if let Some(s) = r.delegates.iter().find(|s| !ctx.org.staff.contains_key(*s)) {
+        return Err(err(ErrorCode::NotFound, "delegates", format!("Delegaten {} finns inte.", s.as_str())));
+    }
+    if let Some(u) = &r.unit {
+        if ctx.org.unit(u).is_none() {
+            return Err(err(ErrorCode::NotFound, "unit", "Enheten finns inte."));
+        }
+    }
+    if r.to < r.from || r.from < r.decided_on {
+        return Err(err(
+            ErrorCode::InvalidInput,
+            "to",
+            "Vidaredelegeringen ska gälla från beslutsdagen eller senare och sluta efter att den börjat.",
+        ));
+    }
+    let days = (r.to - r.from).num_days() + 1;
+    if days > i64::from(ctx.rules.redelegation.max_days) {
+        return Err(err(
+            ErrorCode::InvalidInput,
+            "to",
+            format!("En vidaredelegering får gälla högst {} dagar.", ctx.rules.redelegation.max_days),
+        ));
+    }
+    for d in &r.decisions {
+        match ctx.rules.delegation_rule_on(*d, r.from) {
+            Some((_, rule)) if rule.redelegable => {}
+            Some((_, rule)) => {
+                return Err(err(
+                    ErrorCode::OutsideDelegation,
+                    "decisions",
+                    format!("Beslutet \"{}\" får inte vidaredelegeras enligt delegationsordningen.", rule.name),
+                ))
+            }
+            None => {
+                return Err(err(
+                    ErrorCode::OutsideDelegation,
+                    "decisions",
+                    "Beslutstypen saknas i delegationsordningen.",
+                ))
+            }
+        }
+    }
+    Ok(NewEvent {
+        stream: ORG_STREAM.to_owned(),
+        meta: ctx.meta(r.decided_on, Some(ctx.rules.redelegation.citation_old.clone())),
+        payload: Payload::RedelegationDecided(r.clone()),
+    })
+}
+
+/// Revokes a re-delegation before it ends by itself.
+pub fn revoke_redelegation(r: &RedelegationRevoked, ctx: &Context) -> Result<NewEvent, DomainError> {
+    role_in(ctx, &ctx.rules.redelegation.roles, "återkalla vidaredelegering")?;
+    let Some(existing) = ctx.org.redelegation(&r.redelegation) else {
+        return Err(err(ErrorCode::NotFound, "redelegation", "Vidaredelegeringen finns inte."));
+    };
+    if existing.revoked_on.is_some() || r.on > existing.to {
+        return Err(DomainError::new(ErrorCode::WrongState, "Vidaredelegeringen har redan upphört."));
+    }
+    required("reason", &r.reason, "Skälet")?;
+    Ok(NewEvent {
+        stream: ORG_STREAM.to_owned(),
+        meta: ctx.meta(r.on, None),
+        payload: Payload::RedelegationRevoked(r.clone()),
+    })
 }
 
 // ------------------------------------------------------------------ registration
@@ -283,6 +412,14 @@ pub fn handle(
     let one = |effective_on: NaiveDate, delegation: Option<String>, payload: Payload| {
         Ok(vec![NewEvent { stream: stream.clone(), meta: ctx.meta(effective_on, delegation), payload }])
     };
+    // Appends the "record and flag" marker after a decision taken outside delegation.
+    let flagged = |res: Result<Vec<NewEvent>, DomainError>, flag: Option<Payload>, on: NaiveDate| {
+        let mut out = res?;
+        if let Some(payload) = flag {
+            out.push(NewEvent { stream: stream.clone(), meta: ctx.meta(on, None), payload });
+        }
+        Ok(out)
+    };
 
     match cmd {
         CaseCommand::RecordProtectionAssessment(p) => {
@@ -368,12 +505,15 @@ pub fn handle(
                 PreliminaryOutcome::NotOpen => DecisionType::NotOpenInvestigation,
                 PreliminaryOutcome::JoinInvestigation { .. } => DecisionType::JoinInvestigation,
             };
-            let deleg = delegation(ctx, decision, None)?;
+            let Deleg { reference: deleg, flag } = delegation(ctx, &case.unit, decision, p.decided_on, None)?;
             let mut out = vec![NewEvent {
                 stream: stream.clone(),
                 meta: ctx.meta(p.decided_on, deleg.clone()),
                 payload: Payload::PreliminaryAssessmentDecided(p.clone()),
             }];
+            if let Some(f) = flag {
+                out.push(NewEvent { stream: stream.clone(), meta: ctx.meta(p.decided_on, None), payload: f });
+            }
             match &p.outcome {
                 PreliminaryOutcome::Open => out.push(NewEvent {
                     stream,
@@ -537,8 +677,8 @@ pub fn handle(
                     format!("Det nya slutdatumet måste ligga efter {current}."),
                 ));
             }
-            let deleg = delegation(ctx, DecisionType::ExtendInvestigation, None)?;
-            one(x.decided_on, deleg, Payload::ExtensionDecided(x.clone()))
+            let d = delegation(ctx, &case.unit, DecisionType::ExtendInvestigation, x.decided_on, None)?;
+            flagged(one(x.decided_on, d.reference, Payload::ExtensionDecided(x.clone())), d.flag, x.decided_on)
         }
 
         CaseCommand::DecideInvestigation(d) => {
@@ -559,8 +699,8 @@ pub fn handle(
                     DecisionType::TransferToMunicipality
                 }
             };
-            let deleg = delegation(ctx, decision, d.board_decision.as_ref())?;
-            one(d.decided_on, deleg, Payload::InvestigationDecided(d.clone()))
+            let dl = delegation(ctx, &case.unit, decision, d.decided_on, d.board_decision.as_ref())?;
+            flagged(one(d.decided_on, dl.reference, Payload::InvestigationDecided(d.clone())), dl.flag, d.decided_on)
         }
 
         CaseCommand::GrantIntervention(g) => {
@@ -575,8 +715,8 @@ pub fn handle(
             } else if g.granted.to.is_some_and(|t| t < g.granted.from) {
                 return Err(err(ErrorCode::InvalidInput, "granted.to", "Slutdatumet ligger före startdatumet."));
             }
-            let deleg = delegation(ctx, grant_decision_type(list), g.board_decision.as_ref())?;
-            one(g.decided_on, deleg, Payload::InterventionGranted(g.clone()))
+            let dl = delegation(ctx, &case.unit, grant_decision_type(list), g.decided_on, g.board_decision.as_ref())?;
+            flagged(one(g.decided_on, dl.reference, Payload::InterventionGranted(g.clone())), dl.flag, g.decided_on)
         }
 
         CaseCommand::StartIntervention(s) => {
@@ -681,6 +821,11 @@ pub fn correct(
         return Err(err(ErrorCode::WrongState, "corrects", "Aktualiseringen kan inte rättas på det här sättet."));
     };
     let mut out = handle(&state, cmd, ctx, other)?;
+    // A decision recorded outside delegation carries its flag: the flag is kept, uncorrected.
+    let flag = match out.last().map(|e| &e.payload) {
+        Some(Payload::DelegationDeviationFlagged(_)) if out.len() == 2 => out.pop(),
+        _ => None,
+    };
     if out.len() != 1 || out[0].payload.type_name() != original.payload.type_name() {
         return Err(err(
             ErrorCode::WrongState,
@@ -691,6 +836,7 @@ pub fn correct(
     for e in out.iter_mut() {
         e.meta.corrects = Some(target);
     }
+    out.extend(flag);
     Ok(out)
 }
 
@@ -708,16 +854,6 @@ fn open_inv(case: &CaseState) -> Result<&crate::case::Investigation, DomainError
 
 fn intervention(case: &CaseState, id: crate::ids::InterventionId) -> Result<&crate::case::Intervention, DomainError> {
     case.intervention(id).ok_or_else(|| err(ErrorCode::NotFound, "intervention", "Insatsen finns inte i ärendet."))
-}
-
-fn grant_decision_type(list: &[GrantedIntervention]) -> DecisionType {
-    if list.iter().any(|g| g.long_term_care) {
-        DecisionType::LongTermCare
-    } else if list.iter().any(|g| g.kind.is_placement()) {
-        DecisionType::GrantPlacement
-    } else {
-        DecisionType::GrantIntervention
-    }
 }
 
 fn check_grants(list: &[GrantedIntervention], decided_on: NaiveDate, case: &CaseState) -> Result<(), DomainError> {

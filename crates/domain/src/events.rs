@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::ids::{ActualisationId, CaseId, InterventionId, PersonId, StaffId, UnitId};
 use crate::org::{Role, UnitFunction, UnitKind};
 use crate::personnummer::{PersonalIdentityNumber, Sex};
+use crate::rules::DecisionType;
 
 /// Current payload schema version. Bump when a payload changes shape; old events keep
 /// the version they were written with and are upcast when read.
@@ -74,6 +75,9 @@ pub enum Payload {
     StaffQualificationChanged(StaffQualificationChanged),
     RoleGranted(RoleGranted),
     RoleRevoked(RoleRevoked),
+    /// vidaredelegering (written, time-limited, by the förvaltningschef)
+    RedelegationDecided(RedelegationDecided),
+    RedelegationRevoked(RedelegationRevoked),
     // --- persons (stream `person/<id>`)
     PersonRegistered(PersonRegistered),
     PersonUpdated(PersonUpdated),
@@ -99,6 +103,9 @@ pub enum Payload {
     CustodyTransferConsidered(CustodyTransferConsidered),
     /// A free-text journal entry (journalanteckning).
     EntryWritten(EntryWritten),
+    /// A decision recorded outside delegation ("record and flag"): the marker the
+    /// deviation module picks up. Follows the decision's event in the same append.
+    DelegationDeviationFlagged(DelegationDeviationFlagged),
 }
 
 impl Payload {
@@ -110,6 +117,8 @@ impl Payload {
             Self::StaffQualificationChanged(_) => "staff_qualification_changed",
             Self::RoleGranted(_) => "role_granted",
             Self::RoleRevoked(_) => "role_revoked",
+            Self::RedelegationDecided(_) => "redelegation_decided",
+            Self::RedelegationRevoked(_) => "redelegation_revoked",
             Self::PersonRegistered(_) => "person_registered",
             Self::PersonUpdated(_) => "person_updated",
             Self::ActualisationRegistered(_) => "actualisation_registered",
@@ -132,6 +141,7 @@ impl Payload {
             Self::PlacementReviewed(_) => "placement_reviewed",
             Self::CustodyTransferConsidered(_) => "custody_transfer_considered",
             Self::EntryWritten(_) => "entry_written",
+            Self::DelegationDeviationFlagged(_) => "delegation_deviation_flagged",
         }
     }
 }
@@ -182,6 +192,36 @@ pub struct RoleRevoked {
     pub role: Role,
     pub unit: UnitId,
     pub on: NaiveDate,
+}
+
+/// Vidaredelegering: a written decision by the förvaltningschef that named members of
+/// staff may take decisions of the listed types, for cases of a unit (and the units below
+/// it), from one date to another. Immutable; ends by itself on `to` or by revocation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RedelegationDecided {
+    /// The decision's reference (diarienummer or similar), unique within the organisation.
+    pub redelegation: String,
+    pub decisions: Vec<DecisionType>,
+    pub delegates: Vec<StaffId>,
+    /// Scope: cases of this unit and the units below it; None = the whole administration.
+    pub unit: Option<UnitId>,
+    pub from: NaiveDate,
+    /// Last day in force (time-limited: always set).
+    pub to: NaiveDate,
+    pub decided_on: NaiveDate,
+    /// The written decision (where it is filed, its wording).
+    pub document: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RedelegationRevoked {
+    pub redelegation: String,
+    /// First day it no longer applies.
+    pub on: NaiveDate,
+    pub reason: String,
 }
 
 // ---------------------------------------------------------------- persons
@@ -756,4 +796,17 @@ pub struct CustodyTransferConsidered {
 pub struct EntryWritten {
     pub heading: String,
     pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DelegationDeviationFlagged {
+    pub decision: DecisionType,
+    pub decided_on: NaiveDate,
+    /// The version of the delegation order the decision was judged against.
+    pub order_version: String,
+    /// Roles that may take the decision under that version.
+    pub may_decide: Vec<Role>,
+    /// Why it is outside delegation (Swedish).
+    pub message: String,
 }

@@ -3,8 +3,10 @@
 
 pub mod calendar;
 pub mod case;
+pub mod checks;
 pub mod clock;
 pub mod commands;
+pub mod delegation;
 pub mod error;
 pub mod events;
 pub mod ids;
@@ -12,5 +14,6 @@ pub mod journal;
 pub mod org;
 pub mod personnummer;
 pub mod rules;
+pub mod sampler;
 
 pub use error::{DomainError, ErrorCode};

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::events::{Payload, RecordedEvent};
 use crate::ids::{StaffId, UnitId};
+use crate::rules::DecisionType;
 
 /// The role a user acts through (DOMAIN §1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
@@ -123,12 +124,39 @@ impl Grant {
     }
 }
 
+/// A written re-delegation (vidaredelegering) as folded from the journal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redelegation {
+    pub id: String,
+    pub decisions: Vec<DecisionType>,
+    pub delegates: Vec<StaffId>,
+    pub unit: Option<UnitId>,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub decided_on: NaiveDate,
+    /// Who decided it, in which role (from the event's meta).
+    pub decided_by: StaffId,
+    pub decided_role: Role,
+    /// First day no longer in force, if revoked before `to`.
+    pub revoked_on: Option<NaiveDate>,
+    /// Journal sequence number of the decision (evidence).
+    pub seq: u64,
+}
+
+impl Redelegation {
+    /// In force on `d`: between `from` and `to`, not revoked. Expires by itself.
+    pub fn active_on(&self, d: NaiveDate) -> bool {
+        self.from <= d && d <= self.to && self.revoked_on.is_none_or(|r| d < r)
+    }
+}
+
 /// The organisation as of the events folded so far.
 #[derive(Debug, Clone, Default)]
 pub struct Organisation {
     pub units: BTreeMap<UnitId, Unit>,
     pub staff: HashMap<StaffId, Staff>,
     pub grants: Vec<Grant>,
+    pub redelegations: Vec<Redelegation>,
 }
 
 /// Who is acting, resolved against the organisation: the shell builds it from the
@@ -188,8 +216,30 @@ impl Organisation {
                     }
                 }
             }
+            Payload::RedelegationDecided(r) => self.redelegations.push(Redelegation {
+                id: r.redelegation.clone(),
+                decisions: r.decisions.clone(),
+                delegates: r.delegates.clone(),
+                unit: r.unit.clone(),
+                from: r.from,
+                to: r.to,
+                decided_on: r.decided_on,
+                decided_by: ev.meta.actor.clone(),
+                decided_role: ev.meta.role,
+                revoked_on: None,
+                seq: ev.seq,
+            }),
+            Payload::RedelegationRevoked(r) => {
+                for x in self.redelegations.iter_mut().filter(|x| x.id == r.redelegation) {
+                    x.revoked_on = Some(x.revoked_on.map_or(r.on, |o| o.min(r.on)));
+                }
+            }
             _ => {}
         }
+    }
+
+    pub fn redelegation(&self, id: &str) -> Option<&Redelegation> {
+        self.redelegations.iter().find(|r| r.id == id)
     }
 
     pub fn unit(&self, id: &UnitId) -> Option<&Unit> {

@@ -1,6 +1,8 @@
 //! The rule table: statutory lengths, citations, exceptional reasons, qualification and
 //! the delegation order, as data. The defaults ship in `rules/default.toml`.
 
+use chrono::NaiveDate;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -17,8 +19,59 @@ pub struct RuleTable {
     pub deadlines: Deadlines,
     pub exceptional_reasons: ExceptionalReasons,
     pub qualification: Qualification,
+    /// The delegation order in force when no dated version covers a date (the base order).
     pub delegation: Vec<DelegationRule>,
+    /// Later versions of the delegation order, each in force from `valid_from` (to
+    /// `valid_to`). A decision is judged against the version in force on its date.
+    #[serde(default)]
+    pub delegation_versions: Vec<DelegationOrderVersion>,
+    /// Who may re-delegate (vidaredelegering) and for how long.
+    #[serde(default)]
+    pub redelegation: RedelegationRules,
     pub privacy: Privacy,
+}
+
+/// One dated version of the delegation order (delegationsordning), as adopted by the board.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DelegationOrderVersion {
+    /// The version's name, e.g. "SN 2024-05-22 § 61".
+    pub version: String,
+    pub valid_from: NaiveDate,
+    #[serde(default)]
+    pub valid_to: Option<NaiveDate>,
+    pub rules: Vec<DelegationRule>,
+}
+
+/// Vidaredelegering: who may re-delegate, in writing, for at most how long.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedelegationRules {
+    pub roles: Vec<Role>,
+    /// Longest period of one re-delegation, in days.
+    pub max_days: u32,
+    pub citation_old: String,
+}
+
+impl Default for RedelegationRules {
+    fn default() -> Self {
+        Self {
+            roles: vec![Role::HeadOfAdministration],
+            max_days: 366,
+            citation_old: "10 kap. 5 § SoL (2001:453); 7 kap. 6 § KL (2017:725)".to_owned(),
+        }
+    }
+}
+
+/// What happens to a decision outside delegation (DOMAIN §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutsideDelegation {
+    /// The decision is refused with a message naming who may take it.
+    #[default]
+    Refuse,
+    /// The decision is recorded and flagged (an event the deviation module picks up).
+    RecordAndFlag,
 }
 
 /// Secrecy and access (26 kap. OSL, the municipality's routine for loggkontroll).
@@ -52,6 +105,9 @@ pub struct Policy {
     pub due_soon_days: u32,
     pub due_soon_hours: u32,
     pub intervention_expiry_notice_days: u32,
+    /// A decision outside delegation: refused (default) or recorded and flagged.
+    #[serde(default)]
+    pub outside_delegation: OutsideDelegation,
 }
 
 /// A citation in the old and (where known) the new numbering.
@@ -164,7 +220,7 @@ pub struct Qualification {
 }
 
 /// Decision types of the delegation order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DecisionType {
     OpenInvestigation,
@@ -206,10 +262,33 @@ pub struct DelegationRule {
     pub roles: Vec<Role>,
     #[serde(default)]
     pub board_only: bool,
+    /// Whether the förvaltningschef may re-delegate it (vidaredelegering).
+    #[serde(default)]
+    pub redelegable: bool,
+    /// Whether decisions of this type are reported to the board (anmälan av delegationsbeslut).
+    #[serde(default = "yes")]
+    pub report_to_board: bool,
     pub citation_old: String,
     #[serde(default)]
     pub citation_new: Option<String>,
 }
+
+fn yes() -> bool {
+    true
+}
+
+/// The delegation order as an exchangeable file (docs/delegation-order.md): the base
+/// order and its dated versions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DelegationOrderFile {
+    pub delegation: Vec<DelegationRule>,
+    #[serde(default)]
+    pub delegation_versions: Vec<DelegationOrderVersion>,
+}
+
+/// Name of the base order (no dated version covers the date).
+pub const BASE_ORDER: &str = "grundversion";
 
 impl RuleTable {
     /// Parses and checks a rule table.
@@ -235,22 +314,73 @@ impl RuleTable {
         if !(fc.red_days <= fc.yellow_days && fc.yellow_days <= fc.green_days) {
             return bad("första kontakt: röd ≤ gul ≤ grön");
         }
-        for r in &self.delegation {
-            if r.board_only && !r.roles.is_empty() {
-                return bad("ett beslut som är förbehållet nämnden kan inte delegeras till roller");
+        let orders = std::iter::once(&self.delegation).chain(self.delegation_versions.iter().map(|v| &v.rules));
+        for order in orders {
+            let mut seen = std::collections::BTreeSet::new();
+            for r in order {
+                if r.board_only && (!r.roles.is_empty() || r.redelegable) {
+                    return bad("ett beslut som är förbehållet nämnden kan inte delegeras eller vidaredelegeras");
+                }
+                if !seen.insert(r.decision) {
+                    return bad("samma beslutstyp förekommer två gånger i delegationsordningen");
+                }
             }
         }
-        let mut seen = std::collections::BTreeSet::new();
-        for r in &self.delegation {
-            if !seen.insert(r.decision) {
-                return bad("samma beslutstyp förekommer två gånger i delegationsordningen");
+        for v in &self.delegation_versions {
+            if v.valid_to.is_some_and(|t| t < v.valid_from) {
+                return bad("en version av delegationsordningen slutar innan den börjar gälla");
             }
+        }
+        if self.redelegation.max_days == 0 {
+            return bad("vidaredelegering måste kunna gälla minst en dag");
         }
         Ok(())
     }
 
+    /// The base order's rule (see `delegation_rule_on` for a dated decision).
     pub fn delegation_rule(&self, d: DecisionType) -> Option<&DelegationRule> {
         self.delegation.iter().find(|r| r.decision == d)
+    }
+
+    /// The delegation order in force on `on`: the dated version with the latest
+    /// `valid_from` covering the date, else the base order. Returns (version name, rules).
+    pub fn delegation_order_on(&self, on: NaiveDate) -> (&str, &[DelegationRule]) {
+        self.delegation_versions
+            .iter()
+            .filter(|v| v.valid_from <= on && v.valid_to.is_none_or(|t| on <= t))
+            .max_by_key(|v| v.valid_from)
+            .map(|v| (v.version.as_str(), v.rules.as_slice()))
+            .unwrap_or((BASE_ORDER, self.delegation.as_slice()))
+    }
+
+    /// The rule for a decision type in the order in force on `on`, with the version's name.
+    pub fn delegation_rule_on(&self, d: DecisionType, on: NaiveDate) -> Option<(&str, &DelegationRule)> {
+        let (version, rules) = self.delegation_order_on(on);
+        rules.iter().find(|r| r.decision == d).map(|r| (version, r))
+    }
+
+    /// The delegation order as its exchange file (TOML).
+    pub fn delegation_order_toml(&self) -> Result<String, DomainError> {
+        let f = DelegationOrderFile {
+            delegation: self.delegation.clone(),
+            delegation_versions: self.delegation_versions.clone(),
+        };
+        toml::to_string(&f).map_err(|e| {
+            DomainError::new(ErrorCode::RuleTable, format!("Delegationsordningen kunde inte skrivas: {e}"))
+        })
+    }
+
+    /// Replaces the delegation order with one read from its exchange file; the result is
+    /// checked like a whole rule table.
+    pub fn with_delegation_order_toml(&self, text: &str) -> Result<Self, DomainError> {
+        let f: DelegationOrderFile = toml::from_str(text).map_err(|e| {
+            DomainError::new(ErrorCode::RuleTable, format!("Delegationsordningen kunde inte läsas: {}", e.message()))
+        })?;
+        let mut t = self.clone();
+        t.delegation = f.delegation;
+        t.delegation_versions = f.delegation_versions;
+        t.check()?;
+        Ok(t)
     }
 
     pub fn requires_qualification(&self, step: QualifiedStep) -> bool {

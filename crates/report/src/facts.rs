@@ -16,9 +16,9 @@ use skyndsam_domain::events::{
     PreliminaryOutcome, Reason, RecordedEvent,
 };
 use skyndsam_domain::ids::{CaseId, InterventionId, PersonId, UnitId};
-use skyndsam_domain::org::{Organisation, Role};
+use skyndsam_domain::org::Organisation;
 use skyndsam_domain::personnummer::Sex;
-use skyndsam_domain::rules::{DecisionType, RuleTable};
+use skyndsam_domain::rules::RuleTable;
 
 /// Sex as a breakdown dimension.
 pub const SEX_UNKNOWN: u8 = 0;
@@ -269,7 +269,9 @@ impl<'r> FactsBuilder<'r> {
             | Payload::StaffRegistered(_)
             | Payload::StaffQualificationChanged(_)
             | Payload::RoleGranted(_)
-            | Payload::RoleRevoked(_) => self.org.apply(&e),
+            | Payload::RoleRevoked(_)
+            | Payload::RedelegationDecided(_)
+            | Payload::RedelegationRevoked(_) => self.org.apply(&e),
             Payload::PersonRegistered(p) => {
                 self.persons.insert(
                     p.person,
@@ -357,53 +359,31 @@ impl<'r> FactsBuilder<'r> {
             }
             let Some(s) = state.as_ref() else { continue };
             let unit = s.unit.clone();
-            let authorised = |d: DecisionType, board: bool| authorised(self.rules, d, eff.meta.role, board);
+            // DELEG: judged against the delegation order in force on the decision's date and the
+            // written re-delegations (domain::delegation, shared with the commands and self-inspection).
+            let authorised = || {
+                skyndsam_domain::delegation::judge_event(self.rules, &self.org, eff, Some(&unit))
+                    .is_some_and(|j| j.authorised())
+            };
             match &eff.payload {
                 Payload::Allocated(a) => allocations.push((eff.meta.effective_on, a.unit.clone())),
                 Payload::PreliminaryAssessmentDecided(p) => {
                     prelim_unit = Some(unit.clone());
-                    let d = match p.outcome {
-                        PreliminaryOutcome::Open => DecisionType::OpenInvestigation,
-                        PreliminaryOutcome::NotOpen => DecisionType::NotOpenInvestigation,
-                        PreliminaryOutcome::JoinInvestigation { .. } => DecisionType::JoinInvestigation,
-                    };
-                    decisions.push((p.decided_on, unit, authorised(d, false)));
+                    let ok = authorised();
+                    decisions.push((p.decided_on, unit, ok));
                 }
                 Payload::ExtensionDecided(x) => {
-                    decisions.push((x.decided_on, unit, authorised(DecisionType::ExtendInvestigation, false)))
+                    let ok = authorised();
+                    decisions.push((x.decided_on, unit, ok))
                 }
                 Payload::InvestigationDecided(d) => {
                     inv_unit = Some(unit.clone());
-                    let t = match &d.outcome {
-                        InvestigationOutcome::GrantIntervention { interventions } => {
-                            if interventions.iter().any(|g| g.long_term_care) {
-                                DecisionType::LongTermCare
-                            } else if interventions.iter().any(|g| g.kind.is_placement()) {
-                                DecisionType::GrantPlacement
-                            } else {
-                                DecisionType::GrantIntervention
-                            }
-                        }
-                        InvestigationOutcome::Refuse => DecisionType::Refuse,
-                        InvestigationOutcome::CloseWithoutIntervention => DecisionType::CloseWithoutIntervention,
-                        InvestigationOutcome::LvuApplication => DecisionType::LvuApplication,
-                        InvestigationOutcome::TransferToMunicipality { .. } => DecisionType::TransferToMunicipality,
-                    };
-                    let board =
-                        d.board_decision.as_ref().is_some_and(|b| matches!(b.body, Role::Board | Role::Committee));
-                    decisions.push((d.decided_on, unit, authorised(t, board)));
+                    let ok = authorised();
+                    decisions.push((d.decided_on, unit, ok));
                 }
                 Payload::InterventionGranted(g) => {
-                    let t = if g.granted.long_term_care {
-                        DecisionType::LongTermCare
-                    } else if g.granted.kind.is_placement() {
-                        DecisionType::GrantPlacement
-                    } else {
-                        DecisionType::GrantIntervention
-                    };
-                    let board =
-                        g.board_decision.as_ref().is_some_and(|b| matches!(b.body, Role::Board | Role::Committee));
-                    decisions.push((g.decided_on, unit, authorised(t, board)));
+                    let ok = authorised();
+                    decisions.push((g.decided_on, unit, ok))
                 }
                 Payload::InterventionStarted(x) => {
                     started_unit.insert(x.intervention, unit);
@@ -510,17 +490,5 @@ impl<'r> FactsBuilder<'r> {
             interventions,
             decisions,
         })
-    }
-}
-
-/// Whether a decision of type `d` taken through `role` (or by the board) is within the
-/// delegation order of the rule table.
-fn authorised(rules: &RuleTable, d: DecisionType, role: Role, board: bool) -> bool {
-    if board || matches!(role, Role::Board | Role::Committee) {
-        return true;
-    }
-    match rules.delegation_rule(d) {
-        Some(rule) => !rule.board_only && rule.roles.contains(&role),
-        None => false,
     }
 }

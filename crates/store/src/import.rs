@@ -131,7 +131,9 @@ pub fn validate(events: &mut [(usize, RecordedEvent)], _rules: &RuleTable) -> Re
             | Payload::StaffRegistered(_)
             | Payload::StaffQualificationChanged(_)
             | Payload::RoleGranted(_)
-            | Payload::RoleRevoked(_) => e.stream == ORG_STREAM,
+            | Payload::RoleRevoked(_)
+            | Payload::RedelegationDecided(_)
+            | Payload::RedelegationRevoked(_) => e.stream == ORG_STREAM,
             Payload::PersonRegistered(p) => prefix == "person" && p.person.0.to_string() == id && e.version == 1,
             Payload::PersonUpdated(_) => prefix == "person" && e.version > 1,
             Payload::ActualisationRegistered(a) => {

@@ -195,7 +195,9 @@ impl Projections {
             | Payload::StaffRegistered(_)
             | Payload::StaffQualificationChanged(_)
             | Payload::RoleGranted(_)
-            | Payload::RoleRevoked(_) => {
+            | Payload::RoleRevoked(_)
+            | Payload::RedelegationDecided(_)
+            | Payload::RedelegationRevoked(_) => {
                 self.org.apply(e);
                 self.org_revision = e.seq;
                 None

@@ -727,6 +727,24 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             query(
                 spec(
                     M::GET,
+                    "/api/cases/{id}/self-inspection",
+                    "get_self_inspection",
+                    "Egenkontroll: varje kontrollfråga besvarad Ja / Nej / Ej tillämpligt med underlag (läsningen loggas)",
+                    "ärenden",
+                    READERS,
+                    Some("cases:read"),
+                    None,
+                    Some(schema::<skyndsam_domain::checks::CaseInspection>),
+                    200,
+                ),
+                &[("at", "Besvarat per detta datum (ÅÅÅÅ-MM-DD, standard i dag)", false)],
+            ),
+            g(axum::routing::get(get_self_inspection)),
+        ),
+        (
+            query(
+                spec(
+                    M::GET,
                     "/api/deadlines",
                     "deadline_book",
                     "Bevakningslistan: kommande och passerade frister, tidigast först",
@@ -1331,6 +1349,36 @@ pub(crate) async fn read_case(ctx: &Ctx, case: CaseId) -> Result<CaseDetail, Api
     };
     ctx.log_reads(vec![ctx.access_entry(child, Some(case), AccessAction::ReadCase, &access)]).await?;
     Ok(detail)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AtQuery {
+    at: Option<NaiveDate>,
+}
+
+/// Self-inspection of one case (DOMAIN §4): a read of the case's record, logged like one.
+async fn get_self_inspection(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<AtQuery>,
+) -> Result<Json<skyndsam_domain::checks::CaseInspection>, ApiError> {
+    let case = parse_case(&id)?;
+    let access = case_access(&ctx, case).await?;
+    let store = ctx.app.store.clone();
+    let events = blocking(move || Ok(store.read_stream(&case.stream())?)).await?;
+    let questions = skyndsam_domain::checks::Questionnaire::defaults()
+        .map_err(|e| ApiError::internal(format!("questionnaire: {}", e.message)))?;
+    let as_of = q.at.unwrap_or_else(|| local_date(ctx.now));
+    let (inspection, child) = {
+        let p = ctx.app.store.projections();
+        let c = p.case(&case).ok_or_else(ApiError::not_found)?;
+        let i = skyndsam_domain::checks::inspect(&events, p.rules(), &p.org, &questions, as_of)
+            .ok_or_else(ApiError::not_found)?;
+        (i, c.child)
+    };
+    ctx.log_reads(vec![ctx.access_entry(child, Some(case), AccessAction::ReadCase, &access)]).await?;
+    Ok(Json(inspection))
 }
 
 async fn case_command(ctx: Ctx, id: String, body: &[u8], parse: ParseFn) -> Result<Json<CommandResult>, ApiError> {

@@ -72,6 +72,7 @@ impl World {
             ("ulla", true, Role::UnitManager, "utredning"),
             ("tove", true, Role::TeamLeader, "utredning"),
             ("rita", false, Role::Registrar, "mottagning"),
+            ("greta", true, Role::HeadOfAdministration, "forvaltning"),
         ] {
             evs.push(sys(Payload::StaffRegistered(StaffRegistered {
                 staff: StaffId::parse(id).unwrap(),
@@ -92,6 +93,47 @@ impl World {
             w.org.apply(&rec);
         }
         w
+    }
+
+    /// Appends an event as it stands (an imported legacy entry, not judged by the commands);
+    /// org events are folded into the organisation. Returns its sequence number.
+    pub fn push(
+        &mut self,
+        stream: String,
+        who: (&str, Role),
+        now: DateTime<Utc>,
+        payload: Payload,
+        corrects: Option<u64>,
+    ) -> u64 {
+        let e = NewEvent {
+            stream,
+            meta: EventMeta {
+                recorded_at: now,
+                effective_on: skyndsam_domain::calendar::local_date(now),
+                actor: StaffId::parse(who.0).unwrap(),
+                role: who.1,
+                unit: None,
+                delegation: None,
+                corrects,
+            },
+            payload,
+        };
+        let rec = self.seal(e);
+        if rec.stream == ORG_STREAM {
+            self.org.apply(&rec);
+        }
+        rec.seq
+    }
+
+    /// Runs an org-level command's event (re-delegation) through sealing and the org fold.
+    pub fn org_event(&mut self, e: NewEvent) -> u64 {
+        let rec = self.seal(e);
+        self.org.apply(&rec);
+        rec.seq
+    }
+
+    pub fn events(&self, case: CaseId) -> Vec<RecordedEvent> {
+        self.streams[&case.stream()].clone()
     }
 
     fn seal(&mut self, e: NewEvent) -> RecordedEvent {

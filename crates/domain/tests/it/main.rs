@@ -3,5 +3,8 @@
 
 mod case_walk;
 mod dates;
+mod delegation;
 mod flow_rules;
 mod harness;
+mod sampler;
+mod self_inspection;

@@ -229,6 +229,44 @@ fn delegation_is_checked_against_the_rule_table_for_every_decision() {
 }
 
 #[test]
+fn deleg_judges_each_decision_by_the_written_redelegations_in_force_on_its_date() {
+    use skyndsam_domain::events::{Payload, RedelegationDecided};
+    use skyndsam_domain::ids::StaffId;
+    use skyndsam_domain::org::Role;
+    use skyndsam_domain::rules::DecisionType;
+    let rules = RuleTable::defaults().unwrap();
+    let table = IndicatorTable::defaults().unwrap();
+    // The förvaltningschef re-delegated "inte inleda" to the fixture's staff for May 2025:
+    // B's decision of 20 May is then within delegation (9 of 9); for April only, it is not.
+    for (to, want) in [(d(2025, 5, 31), (9, 9)), (d(2025, 4, 30), (8, 9))] {
+        let mut events = journal();
+        let mut r = events[0].clone();
+        r.meta.role = Role::HeadOfAdministration;
+        r.meta.actor = StaffId::parse("fc-1").unwrap();
+        r.payload = Payload::RedelegationDecided(RedelegationDecided {
+            redelegation: "VD-2025-1".into(),
+            decisions: vec![DecisionType::NotOpenInvestigation],
+            delegates: vec![StaffId::parse("person-1").unwrap()],
+            unit: None,
+            from: d(2025, 4, 1),
+            to,
+            decided_on: d(2025, 4, 1),
+            document: "Skriftligt beslut".into(),
+            reason: "Teamledare saknas".into(),
+        });
+        events.insert(1, r);
+        let mut b = FactsBuilder::new(&rules);
+        for e in events {
+            b.push(e);
+        }
+        let facts = b.finish();
+        let rep = Report::new(&facts, &rules, &table, as_of());
+        let (n, dn, _) = nd(&rep, Ind::Deleg, "2025", &all());
+        assert_eq!((n, dn), want);
+    }
+}
+
+#[test]
 fn indicators_without_a_source_say_so_instead_of_zero() {
     let e = env();
     let r = e.report();

@@ -8,6 +8,7 @@ mod identity;
 mod matrix;
 mod openapi;
 mod privacy;
+mod self_inspection;
 mod timeline;
 mod ui;
 mod ui_matrix;

@@ -81,7 +81,7 @@ fn expect(op: &str, role: Role, t: Target) -> Exp {
         "revoke_token" => allow_if(matches!(role, Role::SystemAdministrator | Role::Auditor)),
         "register_person" | "register_actualisation" => gate(role, REGISTRARS, Exp::Allow),
         "search_person" => gate(role, CASEWORKERS, allow_if(t != Target::Protected || one_of(role, SEE_PROTECTED))),
-        "get_case" | "get_person" => gate(role, READERS, allow_if(reads(role, t))),
+        "get_case" | "get_person" | "get_self_inspection" => gate(role, READERS, allow_if(reads(role, t))),
         "grant_access" => gate(role, READERS, Exp::Allow),
         "list_cases" | "export_cases" | "deadline_book" => gate(role, READERS, Exp::Listed(reads(role, t))),
         "access_log" | "unusual_reads" | "access_grants" => gate(role, REVIEWERS, Exp::Allow),

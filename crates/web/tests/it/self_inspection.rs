@@ -1,0 +1,34 @@
+//! `GET /api/cases/{id}/self-inspection`: the answers the domain computes, for the roles
+//! that read the case (the matrix checks who may), logged as a read of the record.
+
+use crate::harness::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_gets_every_question_answered_with_evidence_and_the_read_is_logged() {
+    let t = TestApp::spawn().await;
+    let tove = t.login("tove").await;
+    let path = format!("/api/cases/{}/self-inspection", Target::OwnUnit.case());
+    let before = t.access_log().len();
+    let res = t.get(Some(&tove), &path).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let log: Vec<_> = t.access_log().into_iter().skip(before).map(|r| r.entry).collect();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].case, Some(Target::OwnUnit.case()));
+    let answers = res.json["answers"].as_array().unwrap();
+    assert_eq!(answers.len(), 33);
+    assert!(answers.iter().all(|a| ["Ja", "Nej", "Ej tillämpligt"].contains(&a["answer"].as_str().unwrap())));
+    assert!(answers.iter().all(|a| a["evidence"]["rule"].as_str().is_some_and(|r| !r.is_empty())));
+    // As of a date: the answer is for that date; before the case was received there is none.
+    let today = res.json["as_of"].as_str().unwrap().to_owned();
+    let res = t.get(Some(&tove), &format!("{path}?at={today}")).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.json["as_of"], today.as_str());
+    assert_eq!(t.get(Some(&tove), &format!("{path}?at=2000-01-01")).await.status, 404);
+    let bad = t.get(Some(&tove), &format!("{path}?at=igår")).await;
+    assert_eq!(bad.status, 400, "{}", bad.body);
+    // The pseudonymised quality developer gets the answers, never a name.
+    let kim = t.login("kim").await;
+    let res = t.get(Some(&kim), &path).await;
+    assert_eq!(res.status, 200);
+    assert!(!res.body.contains("Elsa"));
+}
