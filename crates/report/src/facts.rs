@@ -12,8 +12,8 @@ use std::collections::HashMap;
 use skyndsam_domain::calendar::local_date;
 use skyndsam_domain::case::CaseState;
 use skyndsam_domain::events::{
-    ActualisationKind, EnforcementDelayReason, InterventionEndReason, InterventionKind, InvestigationOutcome, Payload,
-    PreliminaryOutcome, Reason, RecordedEvent,
+    ActualisationKind, EnforcementDelayReason, InterventionEndReason, InterventionKind, Payload, PreliminaryOutcome,
+    Reason, RecordedEvent,
 };
 use skyndsam_domain::ids::{CaseId, InterventionId, PersonId, UnitId};
 use skyndsam_domain::org::Organisation;
