@@ -27,7 +27,7 @@ pub enum DeadlineKind {
 impl DeadlineKind {
     pub fn label_sv(&self) -> &'static str {
         match self {
-            Self::ProtectionAssessment => "Skyddsbedömning",
+            Self::ProtectionAssessment => "Omedelbar skyddsbedömning",
             Self::PreliminaryAssessment => "Förhandsbedömning",
             Self::Investigation => "Utredning",
             Self::FirstContact => "Första kontakt",
