@@ -109,6 +109,22 @@ pub enum Payload {
 }
 
 impl Payload {
+    /// An act on the organisation (the `org` stream, folded by `Organisation::apply`): units,
+    /// staff, roles and re-delegations. Every fold that routes events asks this, so a new
+    /// organisation event is added here once.
+    pub fn is_organisation(&self) -> bool {
+        matches!(
+            self,
+            Self::UnitCreated(_)
+                | Self::StaffRegistered(_)
+                | Self::StaffQualificationChanged(_)
+                | Self::RoleGranted(_)
+                | Self::RoleRevoked(_)
+                | Self::RedelegationDecided(_)
+                | Self::RedelegationRevoked(_)
+        )
+    }
+
     /// The payload's type name as stored (the serde tag).
     pub fn type_name(&self) -> &'static str {
         match self {

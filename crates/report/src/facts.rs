@@ -265,13 +265,7 @@ impl<'r> FactsBuilder<'r> {
     /// Takes one event (any stream, journal order).
     pub fn push(&mut self, e: RecordedEvent) {
         match &e.payload {
-            Payload::UnitCreated(_)
-            | Payload::StaffRegistered(_)
-            | Payload::StaffQualificationChanged(_)
-            | Payload::RoleGranted(_)
-            | Payload::RoleRevoked(_)
-            | Payload::RedelegationDecided(_)
-            | Payload::RedelegationRevoked(_) => self.org.apply(&e),
+            p if p.is_organisation() => self.org.apply(&e),
             Payload::PersonRegistered(p) => {
                 self.persons.insert(
                     p.person,

@@ -191,13 +191,7 @@ impl Projections {
     pub fn apply(&mut self, e: &RecordedEvent) -> Option<Refold> {
         self.last_seq = self.last_seq.max(e.seq);
         match &e.payload {
-            Payload::UnitCreated(_)
-            | Payload::StaffRegistered(_)
-            | Payload::StaffQualificationChanged(_)
-            | Payload::RoleGranted(_)
-            | Payload::RoleRevoked(_)
-            | Payload::RedelegationDecided(_)
-            | Payload::RedelegationRevoked(_) => {
+            p if p.is_organisation() => {
                 self.org.apply(e);
                 self.org_revision = e.seq;
                 None
