@@ -42,21 +42,14 @@ pub fn compare(
     let units = &report.facts.units;
     // Without a unit: below the top of the organisation, going down through levels with a
     // single unit (förvaltning → one verksamhet → its units).
-    let children_of = |p: Option<u16>| -> Vec<u16> {
-        let depth = p.and_then(|p| units.get(p)).map_or(0, |u| u.depth + 1);
-        let range = p.map_or(0..units.len(), |p| (usize::from(p) + 1)..units.subtree(p).end);
-        range
-            .filter(|i| units.units.get(*i).is_some_and(|u| u.depth == depth))
-            .filter_map(|i| u16::try_from(i).ok())
-            .collect()
-    };
     let mut parent = parent;
     if parent.is_none() {
-        while let [only] = children_of(parent).as_slice() {
+        while let [only] = units.children(parent).as_slice() {
             parent = Some(*only);
         }
     }
-    let mut rows: Vec<ComparisonRow> = children_of(parent)
+    let mut rows: Vec<ComparisonRow> = units
+        .children(parent)
         .into_iter()
         .filter_map(|ix| {
             let u = units.get(ix)?;

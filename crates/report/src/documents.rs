@@ -170,19 +170,11 @@ fn by_sex(report: &Report<'_>, period: &Period, f: &Filter) -> Vec<Block> {
 /// Each unit directly below the filter's unit side by side for a few indicators
 /// (likställighet).
 fn by_unit(report: &Report<'_>, period: &Period, f: &Filter) -> Option<Table> {
-    let units = &report.facts.units.units;
-    let parent_depth = f.unit.and_then(|u| units.get(usize::from(u))).map_or(0, |u| u.depth + 1);
-    let (lo, hi) = match f.unit {
-        Some(u) => (usize::from(u) + 1, units.get(usize::from(u)).map_or(0, |x| usize::from(x.subtree_end))),
-        None => (0, units.len()),
-    };
+    let units = &report.facts.units;
     let inds = [Ind::Fb14, Ind::U4m, Ind::Utime, Ind::NAnm];
     let mut rows = Vec::new();
-    for (i, u) in units.iter().enumerate().take(hi).skip(lo) {
-        if u.depth != parent_depth {
-            continue;
-        }
-        let Ok(ix) = u16::try_from(i) else { continue };
+    for ix in units.children(f.unit) {
+        let Some(u) = units.get(ix) else { continue };
         let uf = Filter { unit: Some(ix), ..*f };
         let mut row = vec![u.name.clone()];
         row.extend(inds.iter().map(|ind| value_sv(&report.value(*ind, period, &uf))));

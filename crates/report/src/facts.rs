@@ -173,6 +173,15 @@ impl UnitIndex {
     pub fn get(&self, u: u16) -> Option<&UnitEntry> {
         self.units.get(usize::from(u))
     }
+    /// The units directly below `parent` (None: the top units), in tree order.
+    pub fn children(&self, parent: Option<u16>) -> Vec<u16> {
+        let depth = parent.and_then(|p| self.get(p)).map_or(0, |u| u.depth + 1);
+        let range = parent.map_or(0..self.len(), |p| (usize::from(p) + 1)..self.subtree(p).end);
+        range
+            .filter(|i| self.units.get(*i).is_some_and(|u| u.depth == depth))
+            .filter_map(|i| u16::try_from(i).ok())
+            .collect()
+    }
 
     fn build(org: &Organisation, extra: &[UnitId]) -> UnitIndex {
         let mut children: HashMap<Option<&UnitId>, Vec<&UnitId>> = HashMap::new();
