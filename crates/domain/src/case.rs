@@ -143,6 +143,9 @@ pub struct CaseState {
     pub interventions: Vec<Intervention>,
     /// Sequence numbers of events superseded by corrections.
     pub corrected: Vec<u64>,
+    /// Decisions recorded outside delegation ("record and flag"): the flag event's sequence
+    /// number, the decision type and its date. The deviation detection picks them up.
+    pub delegation_flags: Vec<(u64, crate::rules::DecisionType, NaiveDate)>,
 }
 
 /// A case's events as they stand after corrections, in journal order: a correction is not
@@ -226,6 +229,7 @@ impl CaseState {
             investigation: None,
             interventions: Vec::new(),
             corrected: Vec::new(),
+            delegation_flags: Vec::new(),
         };
         s.set_registration(a);
         Some(s)
@@ -394,9 +398,42 @@ impl CaseState {
             | Payload::RoleRevoked(_)
             | Payload::RedelegationDecided(_)
             | Payload::RedelegationRevoked(_)
-            | Payload::DelegationDeviationFlagged(_)
             | Payload::PersonRegistered(_)
             | Payload::PersonUpdated(_) => {}
+            Payload::DelegationDeviationFlagged(f) => {
+                self.delegation_flags.push((e.seq, f.decision, f.decided_on));
+            }
+            // Quality-management events live in their own streams.
+            Payload::DeviationReported(_)
+            | Payload::MatterAssigned(_)
+            | Payload::DeviationInvestigated(_)
+            | Payload::FeedbackGiven(_)
+            | Payload::DeviationForwarded(_)
+            | Payload::ExternalAnswerReceived(_)
+            | Payload::MatterLocked(_)
+            | Payload::DeviationEscalated(_)
+            | Payload::MeasureDecided(_)
+            | Payload::MeasureCompleted(_)
+            | Payload::FollowUpPlanned(_)
+            | Payload::FollowUpRecorded(_)
+            | Payload::QualityNoteWritten(_)
+            | Payload::LexSarahReported(_)
+            | Payload::LexSarahInvestigated(_)
+            | Payload::LexSarahClassified(_)
+            | Payload::LexSarahReportedToIvo(_)
+            | Payload::ComplaintReceived(_)
+            | Payload::ComplaintContacted(_)
+            | Payload::ComplaintAnswered(_)
+            | Payload::RiskRegistered(_)
+            | Payload::RiskReassessed(_)
+            | Payload::RiskRetired(_)
+            | Payload::ControlPlanAdopted(_)
+            | Payload::ControlMomentAdded(_)
+            | Payload::ControlResultRecorded(_)
+            | Payload::ControlReportSubmitted(_)
+            | Payload::SurveyDefined(_)
+            | Payload::SurveyInvitationsRecorded(_)
+            | Payload::SurveyResponsesRecorded(_) => {}
         }
     }
 

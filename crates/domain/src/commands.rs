@@ -42,11 +42,11 @@ impl Context<'_> {
     }
 }
 
-fn err(code: ErrorCode, field: &str, msg: impl Into<String>) -> DomainError {
+pub(crate) fn err(code: ErrorCode, field: &str, msg: impl Into<String>) -> DomainError {
     DomainError::new(code, msg).field(field)
 }
 
-fn required(field: &str, value: &str, what: &str) -> Result<(), DomainError> {
+pub(crate) fn required(field: &str, value: &str, what: &str) -> Result<(), DomainError> {
     if value.trim().is_empty() {
         return Err(err(ErrorCode::InvalidInput, field, format!("{what} måste fyllas i.")));
     }
@@ -59,7 +59,7 @@ fn required(field: &str, value: &str, what: &str) -> Result<(), DomainError> {
 /// Longest free text accepted in one field.
 pub const MAX_TEXT: usize = 50_000;
 
-fn not_future(field: &str, d: NaiveDate, ctx: &Context) -> Result<(), DomainError> {
+pub(crate) fn not_future(field: &str, d: NaiveDate, ctx: &Context) -> Result<(), DomainError> {
     if d > ctx.today() {
         return Err(err(ErrorCode::DateInFuture, field, "Datumet ligger i framtiden."));
     }
@@ -73,7 +73,7 @@ fn not_before(field: &str, d: NaiveDate, earliest: NaiveDate, what: &str) -> Res
     Ok(())
 }
 
-fn role_in(ctx: &Context, allowed: &[Role], what: &str) -> Result<(), DomainError> {
+pub(crate) fn role_in(ctx: &Context, allowed: &[Role], what: &str) -> Result<(), DomainError> {
     if allowed.contains(&ctx.actor.role) {
         return Ok(());
     }

@@ -27,6 +27,10 @@ pub enum ErrorCode {
     Conflict,
     RuleTable,
     Import,
+    /// A step that needs an earlier one first (e.g. locking a deviation before feedback).
+    Incomplete,
+    /// The matter is locked: later additions are new entries (tillägg).
+    Locked,
 }
 
 impl ErrorCode {
@@ -52,6 +56,8 @@ impl ErrorCode {
             Self::Conflict => "CONFLICT",
             Self::RuleTable => "RULE_TABLE",
             Self::Import => "IMPORT",
+            Self::Incomplete => "INCOMPLETE",
+            Self::Locked => "LOCKED",
         }
     }
 }

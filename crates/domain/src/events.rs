@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::ids::{ActualisationId, CaseId, InterventionId, PersonId, StaffId, UnitId};
 use crate::org::{Role, UnitFunction, UnitKind};
 use crate::personnummer::{PersonalIdentityNumber, Sex};
+pub use crate::quality::model::*;
 use crate::rules::DecisionType;
 
 /// Current payload schema version. Bump when a payload changes shape; old events keep
@@ -106,6 +107,38 @@ pub enum Payload {
     /// A decision recorded outside delegation ("record and flag"): the marker the
     /// deviation module picks up. Follows the decision's event in the same append.
     DelegationDeviationFlagged(DelegationDeviationFlagged),
+    // --- quality management (streams `deviation/`, `lex-sarah/`, `complaint/`, `risk/`,
+    //     `control-plan/`, `survey/`; see quality::model)
+    DeviationReported(DeviationReported),
+    MatterAssigned(MatterAssigned),
+    DeviationInvestigated(DeviationInvestigated),
+    FeedbackGiven(FeedbackGiven),
+    DeviationForwarded(DeviationForwarded),
+    ExternalAnswerReceived(ExternalAnswerReceived),
+    MatterLocked(MatterLocked),
+    DeviationEscalated(DeviationEscalated),
+    MeasureDecided(MeasureDecided),
+    MeasureCompleted(MeasureCompleted),
+    FollowUpPlanned(FollowUpPlanned),
+    FollowUpRecorded(FollowUpRecorded),
+    QualityNoteWritten(QualityNoteWritten),
+    LexSarahReported(LexSarahReported),
+    LexSarahInvestigated(LexSarahInvestigated),
+    LexSarahClassified(LexSarahClassified),
+    LexSarahReportedToIvo(LexSarahReportedToIvo),
+    ComplaintReceived(ComplaintReceived),
+    ComplaintContacted(ComplaintContacted),
+    ComplaintAnswered(ComplaintAnswered),
+    RiskRegistered(RiskRegistered),
+    RiskReassessed(RiskReassessed),
+    RiskRetired(RiskRetired),
+    ControlPlanAdopted(ControlPlanAdopted),
+    ControlMomentAdded(ControlMomentAdded),
+    ControlResultRecorded(ControlResultRecorded),
+    ControlReportSubmitted(ControlReportSubmitted),
+    SurveyDefined(SurveyDefined),
+    SurveyInvitationsRecorded(SurveyInvitationsRecorded),
+    SurveyResponsesRecorded(SurveyResponsesRecorded),
 }
 
 impl Payload {
@@ -122,6 +155,44 @@ impl Payload {
                 | Self::RoleRevoked(_)
                 | Self::RedelegationDecided(_)
                 | Self::RedelegationRevoked(_)
+        )
+    }
+
+    /// An act of the quality-management system (a deviation, lex Sarah, complaint, risk,
+    /// control plan or survey stream), folded by `quality::QualityBook`.
+    pub fn is_quality(&self) -> bool {
+        matches!(
+            self,
+            Self::DeviationReported(_)
+                | Self::MatterAssigned(_)
+                | Self::DeviationInvestigated(_)
+                | Self::FeedbackGiven(_)
+                | Self::DeviationForwarded(_)
+                | Self::ExternalAnswerReceived(_)
+                | Self::MatterLocked(_)
+                | Self::DeviationEscalated(_)
+                | Self::MeasureDecided(_)
+                | Self::MeasureCompleted(_)
+                | Self::FollowUpPlanned(_)
+                | Self::FollowUpRecorded(_)
+                | Self::QualityNoteWritten(_)
+                | Self::LexSarahReported(_)
+                | Self::LexSarahInvestigated(_)
+                | Self::LexSarahClassified(_)
+                | Self::LexSarahReportedToIvo(_)
+                | Self::ComplaintReceived(_)
+                | Self::ComplaintContacted(_)
+                | Self::ComplaintAnswered(_)
+                | Self::RiskRegistered(_)
+                | Self::RiskReassessed(_)
+                | Self::RiskRetired(_)
+                | Self::ControlPlanAdopted(_)
+                | Self::ControlMomentAdded(_)
+                | Self::ControlResultRecorded(_)
+                | Self::ControlReportSubmitted(_)
+                | Self::SurveyDefined(_)
+                | Self::SurveyInvitationsRecorded(_)
+                | Self::SurveyResponsesRecorded(_)
         )
     }
 
@@ -158,6 +229,36 @@ impl Payload {
             Self::CustodyTransferConsidered(_) => "custody_transfer_considered",
             Self::EntryWritten(_) => "entry_written",
             Self::DelegationDeviationFlagged(_) => "delegation_deviation_flagged",
+            Self::DeviationReported(_) => "deviation_reported",
+            Self::MatterAssigned(_) => "matter_assigned",
+            Self::DeviationInvestigated(_) => "deviation_investigated",
+            Self::FeedbackGiven(_) => "feedback_given",
+            Self::DeviationForwarded(_) => "deviation_forwarded",
+            Self::ExternalAnswerReceived(_) => "external_answer_received",
+            Self::MatterLocked(_) => "matter_locked",
+            Self::DeviationEscalated(_) => "deviation_escalated",
+            Self::MeasureDecided(_) => "measure_decided",
+            Self::MeasureCompleted(_) => "measure_completed",
+            Self::FollowUpPlanned(_) => "follow_up_planned",
+            Self::FollowUpRecorded(_) => "follow_up_recorded",
+            Self::QualityNoteWritten(_) => "quality_note_written",
+            Self::LexSarahReported(_) => "lex_sarah_reported",
+            Self::LexSarahInvestigated(_) => "lex_sarah_investigated",
+            Self::LexSarahClassified(_) => "lex_sarah_classified",
+            Self::LexSarahReportedToIvo(_) => "lex_sarah_reported_to_ivo",
+            Self::ComplaintReceived(_) => "complaint_received",
+            Self::ComplaintContacted(_) => "complaint_contacted",
+            Self::ComplaintAnswered(_) => "complaint_answered",
+            Self::RiskRegistered(_) => "risk_registered",
+            Self::RiskReassessed(_) => "risk_reassessed",
+            Self::RiskRetired(_) => "risk_retired",
+            Self::ControlPlanAdopted(_) => "control_plan_adopted",
+            Self::ControlMomentAdded(_) => "control_moment_added",
+            Self::ControlResultRecorded(_) => "control_result_recorded",
+            Self::ControlReportSubmitted(_) => "control_report_submitted",
+            Self::SurveyDefined(_) => "survey_defined",
+            Self::SurveyInvitationsRecorded(_) => "survey_invitations_recorded",
+            Self::SurveyResponsesRecorded(_) => "survey_responses_recorded",
         }
     }
 }

@@ -135,3 +135,34 @@ impl StaffId {
         Self("system".to_owned())
     }
 }
+
+uuid_id!(
+    /// One deviation (avvikelse), SOSFS 2011:9 5 kap.
+    DeviationId,
+    "deviation"
+);
+uuid_id!(
+    /// One lex Sarah matter: a report of a missförhållande or a risk of one.
+    LexSarahId,
+    "lex-sarah"
+);
+uuid_id!(
+    /// One comment or complaint (synpunkt eller klagomål).
+    ComplaintId,
+    "complaint"
+);
+uuid_id!(
+    /// One risk in the internal-control risk register.
+    RiskId,
+    "risk"
+);
+uuid_id!(
+    /// One year's internal-control plan (internkontrollplan).
+    ControlPlanId,
+    "control-plan"
+);
+uuid_id!(
+    /// One user survey (brukarundersökning).
+    SurveyId,
+    "survey"
+);

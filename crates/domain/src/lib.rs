@@ -13,6 +13,7 @@ pub mod ids;
 pub mod journal;
 pub mod org;
 pub mod personnummer;
+pub mod quality;
 pub mod rules;
 pub mod sampler;
 

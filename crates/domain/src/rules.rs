@@ -29,6 +29,9 @@ pub struct RuleTable {
     #[serde(default)]
     pub redelegation: RedelegationRules,
     pub privacy: Privacy,
+    /// The quality-management system (deviations, lex Sarah, complaints, risk matrix).
+    #[serde(default)]
+    pub quality: crate::quality::rules::QualityRules,
 }
 
 /// One dated version of the delegation order (delegationsordning), as adopted by the board.
@@ -309,6 +312,9 @@ impl RuleTable {
         let bad = |m: &str| Err(DomainError::new(ErrorCode::RuleTable, format!("Regeltabellen är ogiltig: {m}")));
         if self.deadlines.preliminary_assessment.days == 0 || self.deadlines.investigation.months == 0 {
             return bad("fristerna måste vara längre än noll");
+        }
+        if let Err(m) = self.quality.check() {
+            return bad(&m);
         }
         let fc = &self.deadlines.first_contact;
         if !(fc.red_days <= fc.yellow_days && fc.yellow_days <= fc.green_days) {

@@ -139,6 +139,7 @@ pub fn validate(events: &mut [(usize, RecordedEvent)], _rules: &RuleTable) -> Re
             Payload::ActualisationRegistered(a) => {
                 prefix == "case" && a.case.0.to_string() == id && (e.version == 1 || e.meta.corrects.is_some())
             }
+            p if p.is_quality() => skyndsam_domain::quality::fits_stream(e),
             _ => prefix == "case" && e.version > 1,
         };
         if !ok {

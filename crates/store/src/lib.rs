@@ -23,6 +23,7 @@ use skyndsam_domain::events::{Payload, PreliminaryOutcome, RecordedEvent};
 use skyndsam_domain::ids::CaseId;
 use skyndsam_domain::journal::{BrokenLink, ChainVerifier};
 use skyndsam_domain::org::Actor;
+use skyndsam_domain::quality::commands::QualityCommand;
 use skyndsam_domain::rules::RuleTable;
 
 pub use backend::{AppendRequest, Backend, Expected};
@@ -407,6 +408,66 @@ impl Store {
         };
         let expect = cmd.children.iter().map(|(c, _)| (c.stream(), Expected::NoStream)).collect();
         self.append(AppendRequest { expect, events })
+    }
+
+    /// Runs a quality-management command (deviation, lex Sarah, complaint, internal control,
+    /// survey). For a command on an existing matter, `seen_version` is the version the
+    /// caller saw; a stale one is a `Conflict`.
+    pub fn execute_quality(
+        &self,
+        cmd: &QualityCommand,
+        seen_version: Option<u32>,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let outcome = {
+            let p = self.projections();
+            let ctx = Context { now, rules: &self.rules, org: &p.org, actor };
+            let outcome = skyndsam_domain::quality::commands::handle(cmd, &ctx, &*p)?;
+            if let (Some(seen), Some((stream, Some(v)))) = (seen_version, outcome.expect.first()) {
+                if seen != *v {
+                    return Err(StoreError::Conflict { stream: stream.clone(), actual: *v });
+                }
+            }
+            outcome
+        };
+        let expect =
+            outcome.expect.into_iter().map(|(s, v)| (s, v.map_or(Expected::NoStream, Expected::Exactly))).collect();
+        self.append(AppendRequest { expect, events: outcome.events })
+    }
+
+    /// Opens a deviation for every enabled detection (insats pågår utan beslut, late
+    /// preliminary assessment, decision outside delegation, unlinked document) not reported
+    /// before. Idempotent: a detection's deviation id follows from its key, so running the
+    /// sweep again reports nothing new. Returns the deviations opened.
+    pub fn sweep_detections(&self, now: DateTime<Utc>) -> Result<Vec<skyndsam_domain::ids::DeviationId>, StoreError> {
+        use skyndsam_domain::quality::{commands as q, detect};
+        let today = skyndsam_domain::calendar::local_date(now);
+        let found: Vec<(detect::Detection, Option<skyndsam_domain::ids::StaffId>)> = {
+            let p = self.projections();
+            p.all_cases()
+                .filter(|c| c.is_open() || !c.delegation_flags.is_empty())
+                .flat_map(|c| detect::detect(c, &self.rules, now))
+                .filter(|d| p.matter(&d.deviation_id().stream()).is_none())
+                .map(|d| {
+                    let assignee = q::responsible(&p.org, &d.unit, &[skyndsam_domain::org::Role::UnitManager], today);
+                    (d, assignee)
+                })
+                .collect()
+        };
+        let system = Actor::system();
+        let mut opened = Vec::new();
+        for (d, assignee) in found {
+            let report = d.report(&self.rules, assignee);
+            match self.execute_quality(&QualityCommand::ReportDeviation(report), None, &system, now) {
+                Ok(_) => opened.push(d.deviation_id()),
+                // Reported meanwhile (another sweep): nothing to do.
+                Err(StoreError::Conflict { .. }) => {}
+                Err(StoreError::Domain(e)) if e.code == skyndsam_domain::ErrorCode::Conflict => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(opened)
     }
 
     /// Walks the whole chain and reports the first broken link.

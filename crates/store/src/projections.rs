@@ -10,9 +10,10 @@ use skyndsam_domain::events::{ActualisationKind, Payload, PreliminaryOutcome, Re
 use skyndsam_domain::ids::{CaseId, PersonId, StaffId, UnitId};
 use skyndsam_domain::org::Organisation;
 use skyndsam_domain::personnummer::{PersonalIdentityNumber, Sex};
+use skyndsam_domain::quality::{self, commands::Lookup, Matter, QualityDeadline};
 use skyndsam_domain::rules::RuleTable;
 use std::cmp::Reverse;
-use std::collections::{BTreeSet, BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
 use std::sync::Arc;
 
 /// A pending deadline in the book, ordered by when it falls due.
@@ -91,6 +92,9 @@ pub struct Projections {
     pub org_revision: u64,
     /// During a rebuild, indexing waits until every event is folded.
     deferred: Option<std::collections::HashSet<CaseId>>,
+    /// Quality matters (deviations, lex Sarah, complaints, risks, control plans, surveys)
+    /// by stream. Hundreds a year: lists and the quality book walk them.
+    quality: BTreeMap<String, Matter>,
 }
 
 /// Rows of the deadline book, soonest first: a merge of the units' ordered books.
@@ -157,6 +161,7 @@ impl Projections {
             last_seq: 0,
             org_revision: 0,
             deferred: None,
+            quality: BTreeMap::new(),
         }
     }
 
@@ -221,6 +226,17 @@ impl Projections {
                     }
                     if let Some(pi) = u.protected_identity {
                         p.protected_identity = pi;
+                    }
+                }
+                None
+            }
+            p if p.is_quality() => {
+                match self.quality.get_mut(&e.stream) {
+                    Some(m) => m.apply(e),
+                    None => {
+                        if let Some(m) = Matter::start(e) {
+                            self.quality.insert(e.stream.clone(), m);
+                        }
                     }
                 }
                 None
@@ -393,6 +409,40 @@ impl Projections {
             .collect();
         rows.sort_by_key(|r| std::cmp::Reverse(r.received_on));
         rows
+    }
+}
+
+impl Projections {
+    /// A quality matter by its stream (`deviation/<id>` …).
+    pub fn matter(&self, stream: &str) -> Option<&Matter> {
+        self.quality.get(stream)
+    }
+
+    /// Every quality matter, in stream order.
+    pub fn matters(&self) -> impl Iterator<Item = &Matter> {
+        self.quality.values()
+    }
+
+    /// The pending quality clocks (deviation investigations, IVO reports, complaint answers,
+    /// measures, follow-ups, control moments) that `keep` accepts, soonest first.
+    pub fn quality_book(&self, keep: impl Fn(&QualityDeadline) -> bool) -> Vec<QualityDeadline> {
+        let mut rows: Vec<QualityDeadline> = self
+            .quality
+            .values()
+            .flat_map(|m| quality::deadlines(m, &self.rules))
+            .filter(|d| d.met_on.is_none() && keep(d))
+            .collect();
+        rows.sort_by(|a, b| a.last_day.cmp(&b.last_day).then_with(|| a.stream.cmp(&b.stream)));
+        rows
+    }
+}
+
+impl Lookup for Projections {
+    fn matter(&self, stream: &str) -> Option<&Matter> {
+        self.quality.get(stream)
+    }
+    fn case(&self, id: &CaseId) -> Option<&CaseState> {
+        Projections::case(self, id)
     }
 }
 

@@ -1,0 +1,295 @@
+//! The counts the annual quality report, the tertial compilations and the trend view need
+//! (DOMAIN §5, SCENARIOS 9): per period and unit, from the matters' states alone.
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+use super::model::*;
+use super::{Matter, SurveyState};
+use crate::ids::UnitId;
+use crate::personnummer::Sex;
+use crate::rules::RuleTable;
+
+/// Which matters count: reported in `from..=to`, in one of `units` (None = all).
+#[derive(Debug, Clone, Copy)]
+pub struct Window<'a> {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub units: Option<&'a [UnitId]>,
+}
+
+impl Window<'_> {
+    fn has(&self, d: NaiveDate) -> bool {
+        self.from <= d && d <= self.to
+    }
+    fn unit(&self, u: &UnitId) -> bool {
+        self.units.is_none_or(|us| us.contains(u))
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct QualityCounts {
+    pub deviations_reported: u32,
+    /// (unit, category code) → count
+    pub deviations_by_unit_category: BTreeMap<String, BTreeMap<String, u32>>,
+    pub deviations_by_category: BTreeMap<String, u32>,
+    pub deviations_internal: u32,
+    pub deviations_external_outgoing: u32,
+    pub deviations_external_incoming: u32,
+    pub deviations_system_detected: BTreeMap<String, u32>,
+    /// Reported up to the period's end and still open at its end (all years).
+    pub deviations_open_at_end: u32,
+    /// Reported in the period and closed (locked or escalated) by its end.
+    pub deviations_closed_at_end: u32,
+    /// AVV-6V: reported in the period, investigated within six weeks …
+    pub deviations_within_6_weeks: u32,
+    /// … of those whose six weeks had ended, or that were closed, by the period's end.
+    pub deviations_6_weeks_due: u32,
+    pub deviations_escalated: u32,
+    pub lex_sarah_reported: u32,
+    /// Classified in the period, by classification.
+    pub lex_sarah_by_classification: BTreeMap<LexSarahClassification, u32>,
+    pub lex_sarah_reported_to_ivo: u32,
+    pub complaints_received: u32,
+    pub complaints_by_source: BTreeMap<ComplaintSource, u32>,
+    pub complaints_by_subject: BTreeMap<ComplaintSubject, u32>,
+    pub complaints_by_kind: BTreeMap<ComplaintKind, u32>,
+    pub complaints_answered_in_time: u32,
+    pub complaints_closed_at_end: u32,
+    pub control_moments_done: u32,
+    pub control_moments_with_remarks: u32,
+    pub measures_decided: u32,
+    pub measures_completed: u32,
+}
+
+impl QualityCounts {
+    /// AVV-6V as a share 0–1, when anything was due.
+    pub fn avv_6v(&self) -> Option<f64> {
+        (self.deviations_6_weeks_due > 0)
+            .then(|| f64::from(self.deviations_within_6_weeks) / f64::from(self.deviations_6_weeks_due))
+    }
+}
+
+/// Counts the matters in the window.
+pub fn counts<'a>(matters: impl IntoIterator<Item = &'a Matter>, w: Window, rules: &RuleTable) -> QualityCounts {
+    let mut c = QualityCounts::default();
+    let six_weeks = rules.quality.deviation_investigation_weeks.saturating_mul(7);
+    for m in matters {
+        if let Some(h) = m.handling() {
+            if !w.unit(&h.unit) {
+                continue;
+            }
+            for ms in &h.measures {
+                if w.has(ms.decided_on) {
+                    c.measures_decided += 1;
+                }
+                if ms.completed_on.is_some_and(|d| w.has(d)) {
+                    c.measures_completed += 1;
+                }
+            }
+        }
+        match m {
+            Matter::Deviation(d) => {
+                let h = &d.handling;
+                let closed_on = [h.locked_on, d.escalated_on].into_iter().flatten().min();
+                if h.reported_on <= w.to && closed_on.is_none_or(|x| x > w.to) {
+                    c.deviations_open_at_end += 1;
+                }
+                if !w.has(h.reported_on) {
+                    continue;
+                }
+                c.deviations_reported += 1;
+                *c.deviations_by_unit_category
+                    .entry(h.unit.to_string())
+                    .or_default()
+                    .entry(d.category.clone())
+                    .or_default() += 1;
+                *c.deviations_by_category.entry(d.category.clone()).or_default() += 1;
+                match d.direction {
+                    DeviationDirection::Internal => c.deviations_internal += 1,
+                    DeviationDirection::ExternalOutgoing => c.deviations_external_outgoing += 1,
+                    DeviationDirection::ExternalIncoming => c.deviations_external_incoming += 1,
+                }
+                if let Some(k) = d.detection {
+                    *c.deviations_system_detected.entry(format!("{k:?}")).or_default() += 1;
+                }
+                if closed_on.is_some_and(|x| x <= w.to) {
+                    c.deviations_closed_at_end += 1;
+                }
+                if d.escalated_to.is_some() {
+                    c.deviations_escalated += 1;
+                }
+                let last = crate::calendar::add_days(h.reported_on, six_weeks);
+                let met = d.clock_met_on().filter(|x| *x <= w.to);
+                if met.is_some() || last < w.to {
+                    c.deviations_6_weeks_due += 1;
+                    if met.is_some_and(|x| x <= last) {
+                        c.deviations_within_6_weeks += 1;
+                    }
+                }
+            }
+            Matter::LexSarah(l) => {
+                if w.has(l.handling.reported_on) {
+                    c.lex_sarah_reported += 1;
+                }
+                if let (Some(k), Some(on)) = (l.classification, l.classified_on) {
+                    if w.has(on) {
+                        *c.lex_sarah_by_classification.entry(k).or_default() += 1;
+                    }
+                }
+                if l.ivo_reported_on.is_some_and(|d| w.has(d)) {
+                    c.lex_sarah_reported_to_ivo += 1;
+                }
+            }
+            Matter::Complaint(x) => {
+                if !w.has(x.received_on) {
+                    continue;
+                }
+                c.complaints_received += 1;
+                *c.complaints_by_source.entry(x.source).or_default() += 1;
+                *c.complaints_by_subject.entry(x.subject).or_default() += 1;
+                *c.complaints_by_kind.entry(x.kind).or_default() += 1;
+                let limit = crate::calendar::add_days(x.received_on, rules.quality.complaint_answer_days);
+                if x.answered_on.is_some_and(|a| a <= limit) {
+                    c.complaints_answered_in_time += 1;
+                }
+                if x.handling.locked_on.is_some_and(|d| d <= w.to) {
+                    c.complaints_closed_at_end += 1;
+                }
+            }
+            Matter::ControlPlan(p) => {
+                for mo in &p.moments {
+                    if mo.result_on.is_some_and(|d| w.has(d)) {
+                        c.control_moments_done += 1;
+                        if mo.remarks == Some(true) {
+                            c.control_moments_with_remarks += 1;
+                        }
+                    }
+                }
+                for ms in &p.measures {
+                    if w.has(ms.decided_on) {
+                        c.measures_decided += 1;
+                    }
+                    if ms.completed_on.is_some_and(|d| w.has(d)) {
+                        c.measures_completed += 1;
+                    }
+                }
+            }
+            Matter::Risk(_) | Matter::Survey(_) => {}
+        }
+    }
+    c
+}
+
+/// One month of the trend view: counts across the quality system.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct TrendMonth {
+    /// "2026-03"
+    pub month: String,
+    pub deviations: u32,
+    pub deviations_system_detected: u32,
+    pub lex_sarah: u32,
+    pub complaints: u32,
+    pub control_remarks: u32,
+    /// deviation category code → count
+    pub by_category: BTreeMap<String, u32>,
+    /// unit → deviations + lex Sarah + complaints
+    pub by_unit: BTreeMap<String, u32>,
+}
+
+/// Month by month from `from` to `to` (inclusive): "sammanställning och analys av trender".
+pub fn trend<'a>(matters: impl IntoIterator<Item = &'a Matter>, w: Window) -> Vec<TrendMonth> {
+    let key = |d: NaiveDate| format!("{:04}-{:02}", d.year(), d.month());
+    let mut months: BTreeMap<String, TrendMonth> = BTreeMap::new();
+    let mut d = w.from.with_day(1).unwrap_or(w.from);
+    while d <= w.to {
+        months.insert(key(d), TrendMonth { month: key(d), ..Default::default() });
+        d = d.checked_add_months(chrono::Months::new(1)).unwrap_or(NaiveDate::MAX);
+    }
+    for m in matters {
+        if let Some(h) = m.handling() {
+            if !w.unit(&h.unit) || !w.has(h.reported_on) {
+                continue;
+            }
+            let Some(row) = months.get_mut(&key(h.reported_on)) else { continue };
+            *row.by_unit.entry(h.unit.to_string()).or_default() += 1;
+            match m {
+                Matter::Deviation(d) => {
+                    row.deviations += 1;
+                    if d.detection.is_some() {
+                        row.deviations_system_detected += 1;
+                    }
+                    *row.by_category.entry(d.category.clone()).or_default() += 1;
+                }
+                Matter::LexSarah(_) => row.lex_sarah += 1,
+                Matter::Complaint(_) => row.complaints += 1,
+                _ => {}
+            }
+        } else if let Matter::ControlPlan(p) = m {
+            for mo in &p.moments {
+                if let (Some(on), Some(true)) = (mo.result_on, mo.remarks) {
+                    if let Some(row) = months.get_mut(&key(on)).filter(|_| w.has(on)) {
+                        row.control_remarks += 1;
+                    }
+                }
+            }
+        }
+    }
+    months.into_values().collect()
+}
+
+/// A survey's results for one unit and sex (None = all), or all units (unit None).
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct SurveyRow {
+    pub unit: Option<UnitId>,
+    pub sex: Option<Sex>,
+    pub invited: u32,
+    pub responses: u32,
+    /// responses / invited, 0–1
+    pub response_rate: Option<f64>,
+    /// NKI 0–100: per respondent, the mean of the NKI questions rescaled from 1..=max to
+    /// 0–100; then the mean over respondents who answered every NKI question.
+    pub nki: Option<f64>,
+    pub nki_respondents: u32,
+}
+
+/// Response rate and NKI per unit and sex, then per unit, then in total.
+pub fn survey_results(s: &SurveyState) -> Vec<SurveyRow> {
+    let nki_q: Vec<usize> = s.questions.iter().enumerate().filter(|(_, q)| q.nki).map(|(i, _)| i).collect();
+    let span = f64::from(s.scale_max.saturating_sub(1).max(1));
+    let row = |unit: Option<&UnitId>, sex: Option<Option<Sex>>| {
+        let unit_ok = |u: &UnitId| unit.is_none_or(|x| x == u);
+        let sex_ok = |x: Option<Sex>| sex.is_none_or(|want| want == x);
+        let invited: u32 = s.invited.iter().filter(|i| unit_ok(&i.unit) && sex_ok(i.sex)).map(|i| i.count).sum();
+        let rs: Vec<&SurveyResponse> = s.responses.iter().filter(|r| unit_ok(&r.unit) && sex_ok(r.sex)).collect();
+        let scores: Vec<f64> = rs
+            .iter()
+            .filter_map(|r| {
+                let vals: Option<Vec<u8>> = nki_q.iter().map(|i| r.answers.get(*i).copied().flatten()).collect();
+                let vals = vals.filter(|v| !v.is_empty())?;
+                let sum: f64 = vals.iter().map(|a| (f64::from(*a) - 1.0) / span * 100.0).sum();
+                Some(sum / vals.len() as f64)
+            })
+            .collect();
+        let responses = u32::try_from(rs.len()).unwrap_or(u32::MAX);
+        SurveyRow {
+            unit: unit.cloned(),
+            sex: sex.flatten(),
+            invited,
+            responses,
+            response_rate: (invited > 0).then(|| f64::from(responses) / f64::from(invited)),
+            nki: (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64),
+            nki_respondents: u32::try_from(scores.len()).unwrap_or(u32::MAX),
+        }
+    };
+    let mut out = Vec::new();
+    for u in &s.units {
+        for sex in [Some(Sex::Female), Some(Sex::Male)] {
+            out.push(row(Some(u), Some(sex)));
+        }
+        out.push(row(Some(u), None));
+    }
+    out.push(row(None, None));
+    out
+}
