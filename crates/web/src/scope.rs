@@ -10,10 +10,18 @@
 //! | kvalitetsutvecklare, revisor | — | cases in their unit's subtree |
 //! | everyone above | a person's cases under an active wider-access grant | |
 //! | systemadministratör, nämnd, utskott, systemet | nothing | nothing |
+//!
+//! Quality matters (`matter_access`): a deviation, lex Sarah or complaint is seen in full by
+//! whoever has a part in it (reporter, assignee, a measure's owner) and by the managers over
+//! its unit; quality staff and auditors see the rest pseudonymised (codes, dates, statuses —
+//! no text). Risks, control plans and surveys are the organisation's own and carry no
+//! personal data: managers, quality staff and auditors see them, and so do the owners of
+//! their control moments and measures.
 
 use skyndsam_domain::case::CaseState;
 use skyndsam_domain::ids::{PersonId, StaffId, UnitId};
 use skyndsam_domain::org::{Organisation, Role, UnitKind};
+use skyndsam_domain::quality::Matter;
 use skyndsam_domain::rules::Privacy;
 use skyndsam_store::projections::{PersonEntry, Projections};
 use skyndsam_store::security::{AccessBasis, AccessGrant};
@@ -207,5 +215,39 @@ impl Scope {
         } else {
             None
         }
+    }
+
+    /// How the caller may see a quality matter, or None (then it does not exist for them).
+    pub fn matter_access(&self, m: &Matter) -> Option<Access> {
+        let full = |basis| Some(Access { view: View::Full, basis, reason: None });
+        let manager = matches!(self.role, Role::UnitManager | Role::AreaManager | Role::HeadOfAdministration);
+        let quality = matches!(self.role, Role::QualityDeveloper | Role::Auditor);
+        if let Some(h) = m.handling() {
+            if h.involves(&self.staff) && !matches!(self.role, Role::Auditor | Role::Board | Role::Committee) {
+                return full(AccessBasis::OwnCase);
+            }
+            if self.units.managed.contains(&h.unit) {
+                return full(AccessBasis::ManagedUnit);
+            }
+            if self.units.pseudo.contains(&h.unit) {
+                return Some(Access { view: View::Pseudonymised, basis: AccessBasis::Pseudonymised, reason: None });
+            }
+            return None;
+        }
+        let owner = match m {
+            Matter::ControlPlan(p) => {
+                p.moments.iter().any(|x| x.moment.owner == self.staff) || p.measures.iter().any(|x| x.owner == self.staff)
+            }
+            _ => false,
+        };
+        if manager || quality || owner {
+            return full(AccessBasis::OwnUnit);
+        }
+        None
+    }
+
+    /// Every quality matter the caller may see, with the access to each.
+    pub fn matters<'p>(&self, p: &'p Projections) -> Vec<(&'p Matter, Access)> {
+        p.matters().filter_map(|m| self.matter_access(m).map(|a| (m, a))).collect()
     }
 }
