@@ -8,6 +8,7 @@ mod identity;
 mod matrix;
 mod openapi;
 mod privacy;
+mod quality_api;
 mod self_inspection;
 mod timeline;
 mod ui;
