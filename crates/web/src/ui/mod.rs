@@ -7,6 +7,7 @@
 //! authorisation matrix (tests/it/ui_matrix.rs) walks it.
 
 pub mod pages;
+pub mod quality;
 pub mod session;
 
 use axum::extract::Request;
@@ -51,7 +52,7 @@ fn public(method: Method, path: &'static str, name: &'static str) -> UiRoute {
 /// Every UI route with its handler.
 pub fn routes() -> Vec<(UiRoute, MethodRouter<AppState>)> {
     use Method as M;
-    vec![
+    let mut v = vec![
         (public(M::GET, "/static/htmx.min.js", "htmx"), get(htmx)),
         (public(M::GET, "/static/skyndsam.css", "css"), get(css)),
         (public(M::GET, "/logga-in", "login_form"), get(pages::login_form)),
@@ -68,7 +69,9 @@ pub fn routes() -> Vec<(UiRoute, MethodRouter<AppState>)> {
             r(M::POST, "/arenden/{id}/forhandsbedomning", "preliminary_assessment", CASEWORKERS),
             post(pages::preliminary),
         ),
-    ]
+    ];
+    v.extend(quality::routes());
+    v
 }
 
 /// The table alone (for the session extractor's gate and the tests).

@@ -279,6 +279,7 @@ struct TodoPage {
     chrome: Option<Chrome>,
     groups: Vec<TodoGroup>,
     mine: bool,
+    quality: super::quality::TodoQuality,
 }
 
 #[derive(Deserialize, Default)]
@@ -332,7 +333,8 @@ pub async fn todo(s: Session, Query(q): Query<TodoQuery>) -> Result<Response, Ui
             });
         }
     }
-    Ok(render(StatusCode::OK, &TodoPage { chrome: Some(Chrome::of(&s)), groups, mine }))
+    let quality = super::quality::todo_section(&s);
+    Ok(render(StatusCode::OK, &TodoPage { chrome: Some(Chrome::of(&s)), groups, mine, quality }))
 }
 
 // ------------------------------------------------------------------ Ärende
@@ -380,6 +382,7 @@ struct CasePage {
     outcomes: Vec<(&'static str, &'static str)>,
     csrf: String,
     today: String,
+    quality: super::quality::CaseQuality,
 }
 
 /// Swedish names of the journal's entries.
@@ -625,6 +628,7 @@ async fn case_view(
         outcomes,
         csrf: s.csrf.clone(),
         today: local_date(s.ctx.now).to_string(),
+        quality: super::quality::case_section(s, case, sm.view != "pseudonymised"),
     })
 }
 

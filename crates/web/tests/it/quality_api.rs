@@ -886,18 +886,18 @@ async fn the_servers_sweep_opens_each_detection_once_and_logs_counts_only() {
     // Let it sweep a few more times: nothing new.
     tokio::time::sleep(std::time::Duration::from_millis(700)).await;
     task.abort();
-    let p = t.app.store.projections();
-    let detected: Vec<_> = p
-        .matters()
-        .filter_map(|m| match m {
-            skyndsam_domain::quality::Matter::Deviation(d) => d.detection,
-            _ => None,
-        })
-        .collect();
+    let detected: Vec<_> = {
+        let p = t.app.store.projections();
+        p.matters()
+            .filter_map(|m| match m {
+                skyndsam_domain::quality::Matter::Deviation(d) => d.detection,
+                _ => None,
+            })
+            .collect()
+    };
     assert_eq!(opened, 4, "one per open case");
     assert_eq!(detected.len(), 4);
     assert!(detected.iter().all(|d| *d == DetectionKind::PreliminaryLateWithoutReason));
-    drop(p);
     let logs = String::from_utf8_lossy(&captured_logs().lock().unwrap()).into_owned();
     assert!(logs.contains("detection sweep") && logs.contains("opened=4"), "the count is logged");
     assert!(!logs.contains(NOAH_NAME) && !logs.contains("Elsa"), "no personal data in the log");
