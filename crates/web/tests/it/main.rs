@@ -9,6 +9,7 @@ mod matrix;
 mod openapi;
 mod privacy;
 mod quality_api;
+mod quality_e2e;
 mod self_inspection;
 mod timeline;
 mod ui;

@@ -91,7 +91,11 @@ impl ComplaintPage {
     fn form(&self, action: &str) -> FormState {
         match &self.active {
             Some((a, f)) if a == action => f.clone(),
-            _ => FormState::default(),
+            _ => match action {
+                "kontakt" | "svar" => prefilled(&[("on", self.today.clone())]),
+                "atgard-klar" => prefilled(&[("completed_on", self.today.clone())]),
+                _ => FormState::default(),
+            },
         }
     }
 }

@@ -298,7 +298,11 @@ impl PlanPage {
     fn form(&self, action: &str) -> FormState {
         match &self.active {
             Some((a, f)) if a == action => f.clone(),
-            _ => FormState::default(),
+            _ => match action {
+                "resultat" | "rapport" => prefilled(&[("on", self.today.clone())]),
+                "atgard-klar" => prefilled(&[("completed_on", self.today.clone())]),
+                _ => FormState::default(),
+            },
         }
     }
 }

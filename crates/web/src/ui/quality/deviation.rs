@@ -259,11 +259,17 @@ pub(crate) struct DeviationPage {
 }
 
 impl DeviationPage {
-    /// The form of `action` (as sent, with its errors, when it was the one sent).
+    /// The form of `action`: as sent, with its errors, when it was the one sent; otherwise
+    /// with its defaults (feedback in the app, today's date).
     fn form(&self, action: &str) -> FormState {
         match &self.active {
             Some((a, f)) if a == action => f.clone(),
-            _ => FormState::default(),
+            _ => match action {
+                "aterkoppling" => prefilled(&[("channel", "in_app".into())]),
+                "skicka-vidare" => prefilled(&[("sent_on", self.today.clone())]),
+                "atgard-klar" => prefilled(&[("completed_on", self.today.clone())]),
+                _ => FormState::default(),
+            },
         }
     }
 }

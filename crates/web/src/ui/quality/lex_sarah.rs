@@ -92,7 +92,12 @@ impl LexSarahPage {
     fn form(&self, action: &str) -> FormState {
         match &self.active {
             Some((a, f)) if a == action => f.clone(),
-            _ => FormState::default(),
+            _ => match action {
+                "bedomning" => prefilled(&[("decided_on", self.today.clone())]),
+                "ivo" => prefilled(&[("sent_on", self.today.clone())]),
+                "atgard-klar" => prefilled(&[("completed_on", self.today.clone())]),
+                _ => FormState::default(),
+            },
         }
     }
 }
