@@ -334,11 +334,12 @@ async fn the_other_quality_pages_work_from_the_keyboard_and_pass_axe() {
         assert!(!source(&c).await.contains("oskannad"), "the lists carry no text");
         accessible(&c, name).await;
     }
-    // The quality developer sees a deviation pseudonymised: no text, no forms but additions.
+    // The quality developer sees a deviation pseudonymised: no text and no forms.
     c.goto(&format!("{base}/avvikelser/{}", QualityTargets::deviation(Target::OwnUnit))).await.unwrap();
     c.wait().for_element(Locator::Css("#tidslinje")).await.unwrap();
     let page = source(&c).await;
     assert!(page.contains("Pseudonymiserad vy") && !page.contains("oskannad"));
+    assert!(c.find(Locator::Css("main form")).await.is_err());
     accessible(&c, "Avvikelse (pseudonymiserad)").await;
 
     // A complaint.
@@ -403,6 +404,9 @@ async fn the_other_quality_pages_work_from_the_keyboard_and_pass_axe() {
 
     c.goto(&format!("{base}/trender")).await.unwrap();
     c.wait().for_element(Locator::Css("#period")).await.unwrap();
+    click(&c, "a[href='/trender?fran=2026-01-01&till=2026-04-30']").await;
+    c.wait().for_element(Locator::Css("#period")).await.unwrap();
+    assert!(text(&c, "#period").await.contains("2026-01-01 – 2026-04-30"), "delår 1");
     assert!(source(&c).await.contains("Avvikelser per kategori och månad"));
     accessible(&c, "Trender").await;
     c.close().await.unwrap();

@@ -34,6 +34,8 @@ pub struct Table {
 #[template(path = "quality_trends.html")]
 struct TrendPage {
     chrome: Option<Chrome>,
+    /// The compilations' periods this year: delår 1, delår 2, the whole year.
+    periods: Vec<(String, String)>,
     form: FormState,
     units: Vec<(String, String)>,
     period: String,
@@ -77,8 +79,16 @@ pub async fn page(s: Session, Query(q): Query<TrendQuery>) -> Result<Response, U
         v.sort_by(|a, b| a.1.cmp(&b.1));
         v
     };
+    let year = chrono::Datelike::year(&skyndsam_domain::calendar::local_date(s.ctx.now));
+    let periods = vec![
+        ("Delår 1 (januari–april)".to_owned(), format!("/trender?fran={year}-01-01&till={year}-04-30")),
+        ("Delår 2 (januari–augusti)".to_owned(), format!("/trender?fran={year}-01-01&till={year}-08-31")),
+        ("Helår".to_owned(), format!("/trender?fran={year}-01-01&till={year}-12-31")),
+        ("Förra året".to_owned(), format!("/trender?fran={}-01-01&till={}-12-31", year - 1, year - 1)),
+    ];
     let mut page = TrendPage {
         chrome: Some(chrome(&s)),
+        periods,
         form: FormState::default(),
         units: mine,
         period: String::new(),
