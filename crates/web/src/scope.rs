@@ -236,7 +236,8 @@ impl Scope {
         }
         let owner = match m {
             Matter::ControlPlan(p) => {
-                p.moments.iter().any(|x| x.moment.owner == self.staff) || p.measures.iter().any(|x| x.owner == self.staff)
+                p.moments.iter().any(|x| x.moment.owner == self.staff)
+                    || p.measures.iter().any(|x| x.owner == self.staff)
             }
             _ => false,
         };

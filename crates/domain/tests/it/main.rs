@@ -6,5 +6,6 @@ mod dates;
 mod delegation;
 mod flow_rules;
 mod harness;
+mod quality;
 mod sampler;
 mod self_inspection;

@@ -4,5 +4,6 @@
 
 mod fixture;
 mod journal;
+mod quality;
 mod security;
 mod transfer;
