@@ -16,6 +16,7 @@ pub mod extract;
 pub mod facts;
 pub mod html;
 pub mod kolada;
+pub mod parquet_file;
 pub mod pdf;
 pub mod period;
 pub mod render;
