@@ -433,7 +433,10 @@ impl CaseState {
             | Payload::ControlReportSubmitted(_)
             | Payload::SurveyDefined(_)
             | Payload::SurveyInvitationsRecorded(_)
-            | Payload::SurveyResponsesRecorded(_) => {}
+            | Payload::SurveyResponsesRecorded(_)
+            | Payload::FileAuditOpened(_)
+            | Payload::FileAuditAnswersRecorded(_)
+            | Payload::FileAuditAnalysed(_) => {}
         }
     }
 

@@ -139,6 +139,9 @@ pub enum Payload {
     SurveyDefined(SurveyDefined),
     SurveyInvitationsRecorded(SurveyInvitationsRecorded),
     SurveyResponsesRecorded(SurveyResponsesRecorded),
+    FileAuditOpened(FileAuditOpened),
+    FileAuditAnswersRecorded(FileAuditAnswersRecorded),
+    FileAuditAnalysed(FileAuditAnalysed),
 }
 
 impl Payload {
@@ -193,6 +196,9 @@ impl Payload {
                 | Self::SurveyDefined(_)
                 | Self::SurveyInvitationsRecorded(_)
                 | Self::SurveyResponsesRecorded(_)
+                | Self::FileAuditOpened(_)
+                | Self::FileAuditAnswersRecorded(_)
+                | Self::FileAuditAnalysed(_)
         )
     }
 
@@ -259,6 +265,9 @@ impl Payload {
             Self::SurveyDefined(_) => "survey_defined",
             Self::SurveyInvitationsRecorded(_) => "survey_invitations_recorded",
             Self::SurveyResponsesRecorded(_) => "survey_responses_recorded",
+            Self::FileAuditOpened(_) => "file_audit_opened",
+            Self::FileAuditAnswersRecorded(_) => "file_audit_answers_recorded",
+            Self::FileAuditAnalysed(_) => "file_audit_analysed",
         }
     }
 }

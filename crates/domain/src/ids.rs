@@ -166,3 +166,8 @@ uuid_id!(
     SurveyId,
     "survey"
 );
+uuid_id!(
+    /// One unit's annual file audit (aktgranskning).
+    FileAuditId,
+    "file-audit"
+);

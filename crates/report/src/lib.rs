@@ -14,6 +14,7 @@ pub mod documents;
 pub mod docx;
 pub mod extract;
 pub mod facts;
+pub mod file_audit;
 pub mod html;
 pub mod kolada;
 pub mod parquet_file;
@@ -21,6 +22,7 @@ pub mod pdf;
 pub mod period;
 pub mod render;
 pub mod scorecard;
+pub mod xlsx;
 
 use chrono::NaiveDate;
 use serde::Serialize;
