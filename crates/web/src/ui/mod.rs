@@ -6,8 +6,13 @@
 //! routes from it, the session extractor takes its role gate from it, and the UI's
 //! authorisation matrix (tests/it/ui_matrix.rs) walks it.
 
+pub mod allocation;
+pub mod case;
+pub mod intake;
+pub mod login;
 pub mod pages;
 pub mod session;
+pub mod todo;
 
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, Method};
@@ -54,20 +59,17 @@ pub fn routes() -> Vec<(UiRoute, MethodRouter<AppState>)> {
     vec![
         (public(M::GET, "/static/htmx.min.js", "htmx"), get(htmx)),
         (public(M::GET, "/static/skyndsam.css", "css"), get(css)),
-        (public(M::GET, "/logga-in", "login_form"), get(pages::login_form)),
-        (public(M::POST, "/logga-in", "login"), post(pages::login)),
-        (r(M::POST, "/logga-ut", "logout", PERSONS), post(pages::logout)),
-        (r(M::GET, "/", "todo", READERS), get(pages::todo)),
-        (r(M::GET, "/arenden/{id}", "case", READERS), get(pages::case_page)),
-        (r(M::GET, "/mottagning", "intake", INTAKE), get(pages::intake)),
-        (r(M::GET, "/fordelning", "allocation", ALLOCATORS), get(pages::allocation)),
-        (r(M::POST, "/arenden/{id}/fordelning", "allocate", ALLOCATORS), post(pages::allocate)),
-        (r(M::POST, "/mottagning", "register", INTAKE), post(pages::register)),
-        (r(M::POST, "/arenden/{id}/skyddsbedomning", "protection_assessment", CASEWORKERS), post(pages::protection)),
-        (
-            r(M::POST, "/arenden/{id}/forhandsbedomning", "preliminary_assessment", CASEWORKERS),
-            post(pages::preliminary),
-        ),
+        (public(M::GET, "/logga-in", "login_form"), get(login::login_form)),
+        (public(M::POST, "/logga-in", "login"), post(login::login)),
+        (r(M::POST, "/logga-ut", "logout", PERSONS), post(login::logout)),
+        (r(M::GET, "/", "todo", READERS), get(todo::todo)),
+        (r(M::GET, "/arenden/{id}", "case", READERS), get(case::case_page)),
+        (r(M::GET, "/mottagning", "intake", INTAKE), get(intake::intake)),
+        (r(M::GET, "/fordelning", "allocation", ALLOCATORS), get(allocation::allocation)),
+        (r(M::POST, "/arenden/{id}/fordelning", "allocate", ALLOCATORS), post(allocation::allocate)),
+        (r(M::POST, "/mottagning", "register", INTAKE), post(intake::register)),
+        (r(M::POST, "/arenden/{id}/skyddsbedomning", "protection_assessment", CASEWORKERS), post(case::protection)),
+        (r(M::POST, "/arenden/{id}/forhandsbedomning", "preliminary_assessment", CASEWORKERS), post(case::preliminary)),
     ]
 }
 
