@@ -396,7 +396,10 @@ impl CaseState {
             | Payload::RedelegationRevoked(_)
             | Payload::DelegationDeviationFlagged(_)
             | Payload::PersonRegistered(_)
-            | Payload::PersonUpdated(_) => {}
+            | Payload::PersonUpdated(_)
+            | Payload::WebReportSubmitted(_)
+            | Payload::WebReportRegistered(_)
+            | Payload::WebReportDismissed(_) => {}
         }
     }
 

@@ -15,5 +15,6 @@ pub mod org;
 pub mod personnummer;
 pub mod rules;
 pub mod sampler;
+pub mod submission;
 
 pub use error::{DomainError, ErrorCode};
