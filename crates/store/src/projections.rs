@@ -91,6 +91,8 @@ pub struct Projections {
     pub org_revision: u64,
     /// During a rebuild, indexing waits until every event is folded.
     deferred: Option<std::collections::HashSet<CaseId>>,
+    /// The e-tjänst's submissions (the intake queue).
+    pub submissions: crate::submissions::SubmissionQueue,
 }
 
 /// Rows of the deadline book, soonest first: a merge of the units' ordered books.
@@ -157,6 +159,7 @@ impl Projections {
             last_seq: 0,
             org_revision: 0,
             deferred: None,
+            submissions: Default::default(),
         }
     }
 
@@ -223,6 +226,10 @@ impl Projections {
                         p.protected_identity = pi;
                     }
                 }
+                None
+            }
+            Payload::WebReportSubmitted(_) | Payload::WebReportRegistered(_) | Payload::WebReportDismissed(_) => {
+                self.submissions.apply(e);
                 None
             }
             _ => self.apply_case_event(e),

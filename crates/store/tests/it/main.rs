@@ -5,4 +5,5 @@
 mod fixture;
 mod journal;
 mod security;
+mod submissions;
 mod transfer;
