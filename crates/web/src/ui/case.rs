@@ -103,7 +103,8 @@ fn entry_label(kind: &str) -> String {
 fn field_label(path: &str) -> Option<String> {
     let last = path.rsplit('.').next().unwrap_or(path);
     let label = match last {
-        "actualisation" | "case" | "child" | "person" | "report_case" | "investigation_case" | "data" => return None,
+        "actualisation" | "case" | "child" | "person" | "report_case" | "investigation_case" | "data"
+        | "submission" => return None,
         "after_hours" => "Efter kontorstid",
         "channel" => "Kanal",
         "kind" if path.starts_with("late_reason") => "Synnerliga skäl",

@@ -67,10 +67,62 @@ pub struct Found {
     pub knowledge: Vec<Knowledge>,
 }
 
+/// One row of the e-tjänst's queue: no names (opening it is a logged read).
+pub struct QueueRow {
+    pub id: String,
+    pub receipt: String,
+    pub received: String,
+    pub after_hours: bool,
+    pub reporter: &'static str,
+    pub id_number_given: bool,
+}
+
+/// The open e-tjänst submissions of the units the caller sees in full, oldest first.
+pub(super) fn queue(s: &Session) -> Vec<QueueRow> {
+    let units = s.ctx.scope.full_units();
+    let p = s.ctx.app.store.projections();
+    p.submissions
+        .open_in(&units)
+        .into_iter()
+        .map(|x| QueueRow {
+            id: x.id.to_string(),
+            receipt: x.receipt.clone(),
+            received: super::pages::local_time(x.received_at),
+            after_hours: x.after_hours,
+            reporter: category_label(x.reporter_category),
+            id_number_given: x.id_number_given,
+        })
+        .collect()
+}
+
+/// The Swedish label of a reporter category.
+pub(super) fn category_label(c: skyndsam_domain::events::ReporterCategory) -> &'static str {
+    let v = serde_json::to_value(c).ok();
+    REPORTERS.iter().find(|(k, _)| v.as_ref().and_then(|v| v.as_str()) == Some(*k)).map(|(_, l)| *l).unwrap_or("")
+}
+
+/// The reasons ticked in a form (`reasons`, repeated); an unknown one is the field's error.
+pub(super) fn reasons_of(form: &mut FormState) -> Vec<skyndsam_domain::events::Reason> {
+    let mut reasons = Vec::new();
+    for (k, v) in form.values.0.clone() {
+        if k == "reasons" {
+            match serde_json::from_value(serde_json::Value::String(v)) {
+                Ok(r) => reasons.push(r),
+                Err(_) => form.add("reasons", "Okänd orsak."),
+            }
+        }
+    }
+    if reasons.is_empty() {
+        form.add("reasons", "Välj minst en orsak.");
+    }
+    reasons
+}
+
 #[derive(Template)]
 #[template(path = "intake.html")]
 struct IntakePage {
     chrome: Option<Chrome>,
+    queue: Vec<QueueRow>,
     csrf: String,
     search: FormState,
     found: Option<Found>,
@@ -93,7 +145,7 @@ pub struct IntakeQuery {
 }
 
 /// The personnummer lookup: the person and the earlier knowledge, or the field's error.
-async fn look_up(s: &Session, number: &str, search: &mut FormState) -> Result<Option<Found>, UiError> {
+pub(super) async fn look_up(s: &Session, number: &str, search: &mut FormState) -> Result<Option<Found>, UiError> {
     let n = match skyndsam_domain::personnummer::PersonalIdentityNumber::parse(number.trim()) {
         Ok(n) => n,
         Err(e) => {
@@ -129,6 +181,7 @@ async fn look_up(s: &Session, number: &str, search: &mut FormState) -> Result<Op
 fn intake_page(s: &Session, search: FormState, found: Option<Found>, form: FormState) -> IntakePage {
     IntakePage {
         chrome: Some(Chrome::of(s)),
+        queue: queue(s),
         csrf: s.csrf.clone(),
         search,
         found,
@@ -175,18 +228,7 @@ pub async fn register(f: SessionForm) -> Result<Response, UiError> {
     let category = choice(&mut form, "reporter_category", REPORTERS, "Välj vem som lämnat uppgifterna.");
     let date = parse_date(&mut form, "received_date", "mottagningsdatum");
     let time = parse_time(&mut form, "received_time");
-    let mut reasons = Vec::new();
-    for (k, v) in form.values.0.clone() {
-        if k == "reasons" {
-            match serde_json::from_value(serde_json::Value::String(v)) {
-                Ok(r) => reasons.push(r),
-                Err(_) => form.add("reasons", "Okänd orsak."),
-            }
-        }
-    }
-    if reasons.is_empty() {
-        form.add("reasons", "Välj minst en orsak.");
-    }
+    let reasons = reasons_of(&mut form);
     let text = required(&mut form, "text", "Beskriv vad som kommit in.");
     let received_at = match (date, time) {
         (Some(d), Some(t)) => local_instant(d, t),

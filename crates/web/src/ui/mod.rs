@@ -8,10 +8,12 @@
 
 pub mod allocation;
 pub mod case;
+pub mod etjanst;
 pub mod intake;
 pub mod login;
 pub mod pages;
 pub mod session;
+pub mod submission;
 pub mod todo;
 
 use axum::extract::Request;
@@ -61,6 +63,12 @@ pub fn routes() -> Vec<(UiRoute, MethodRouter<AppState>)> {
         (public(M::GET, "/static/skyndsam.css", "css"), get(css)),
         (public(M::GET, "/logga-in", "login_form"), get(login::login_form)),
         (public(M::POST, "/logga-in", "login"), post(login::login)),
+        (public(M::GET, "/e-tjanst/orosanmalan", "etjanst_form"), get(etjanst::form)),
+        (
+            public(M::POST, "/e-tjanst/orosanmalan", "etjanst_submit"),
+            post(etjanst::submit).layer(axum::extract::DefaultBodyLimit::max(etjanst::BODY_LIMIT)),
+        ),
+        (public(M::GET, "/e-tjanst/orosanmalan/kvitto", "etjanst_receipt"), get(etjanst::receipt)),
         (r(M::POST, "/logga-ut", "logout", PERSONS), post(login::logout)),
         (r(M::GET, "/", "todo", READERS), get(todo::todo)),
         (r(M::GET, "/arenden/{id}", "case", READERS), get(case::case_page)),
@@ -68,6 +76,9 @@ pub fn routes() -> Vec<(UiRoute, MethodRouter<AppState>)> {
         (r(M::GET, "/fordelning", "allocation", ALLOCATORS), get(allocation::allocation)),
         (r(M::POST, "/arenden/{id}/fordelning", "allocate", ALLOCATORS), post(allocation::allocate)),
         (r(M::POST, "/mottagning", "register", INTAKE), post(intake::register)),
+        (r(M::GET, "/mottagning/e-tjanst/{id}", "submission", INTAKE), get(submission::show)),
+        (r(M::POST, "/mottagning/e-tjanst/{id}", "submission_register", INTAKE), post(submission::register)),
+        (r(M::POST, "/mottagning/e-tjanst/{id}/avsluta", "submission_dismiss", INTAKE), post(submission::dismiss)),
         (r(M::POST, "/arenden/{id}/skyddsbedomning", "protection_assessment", CASEWORKERS), post(case::protection)),
         (r(M::POST, "/arenden/{id}/forhandsbedomning", "preliminary_assessment", CASEWORKERS), post(case::preliminary)),
     ]

@@ -3,6 +3,7 @@
 
 mod abuse;
 mod e2e;
+mod etjanst;
 mod harness;
 mod identity;
 mod matrix;
