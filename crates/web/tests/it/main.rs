@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod abuse;
+mod allocation;
 mod e2e;
 mod etjanst;
 mod harness;
