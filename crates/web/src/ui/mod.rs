@@ -11,7 +11,9 @@ pub mod case;
 pub mod etjanst;
 pub mod intake;
 pub mod login;
+pub mod overview;
 pub mod pages;
+pub mod review;
 pub mod session;
 pub mod submission;
 pub mod todo;
@@ -74,6 +76,9 @@ pub fn routes() -> Vec<(UiRoute, MethodRouter<AppState>)> {
         (r(M::GET, "/arenden/{id}", "case", READERS), get(case::case_page)),
         (r(M::GET, "/mottagning", "intake", INTAKE), get(intake::intake)),
         (r(M::GET, "/fordelning", "allocation", ALLOCATORS), get(allocation::allocation)),
+        (r(M::GET, "/arendegenomgang", "review_index", review::REVIEW), get(review::index)),
+        (r(M::GET, "/arendegenomgang/{id}", "review", review::REVIEW), get(review::sheet)),
+        (r(M::GET, "/enhetsoversikt", "overview", overview::MANAGERS), get(overview::overview)),
         (r(M::POST, "/arenden/{id}/fordelning", "allocate", ALLOCATORS), post(allocation::allocate)),
         (r(M::POST, "/mottagning", "register", INTAKE), post(intake::register)),
         (r(M::GET, "/mottagning/e-tjanst/{id}", "submission", INTAKE), get(submission::show)),

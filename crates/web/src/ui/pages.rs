@@ -27,6 +27,10 @@ pub struct Chrome {
     pub intake: bool,
     /// Shows the link to Fördelning.
     pub allocation: bool,
+    /// Shows the link to Ärendegenomgång.
+    pub review: bool,
+    /// Shows the link to Enhetsöversikt.
+    pub overview: bool,
 }
 
 impl Chrome {
@@ -37,6 +41,8 @@ impl Chrome {
             csrf: s.csrf.clone(),
             intake: super::INTAKE.contains(&s.ctx.actor.role),
             allocation: super::ALLOCATORS.contains(&s.ctx.actor.role),
+            review: super::review::REVIEW.contains(&s.ctx.actor.role),
+            overview: super::overview::MANAGERS.contains(&s.ctx.actor.role),
         }
     }
 }

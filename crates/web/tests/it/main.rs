@@ -10,6 +10,7 @@ mod identity;
 mod matrix;
 mod openapi;
 mod privacy;
+mod review;
 mod self_inspection;
 mod timeline;
 mod ui;

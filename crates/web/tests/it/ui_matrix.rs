@@ -44,6 +44,9 @@ fn expect(name: &str, role: Role, t: Target) -> Exp {
             &[Role::Registrar, Role::Handler, Role::TeamLeader, Role::UnitManager],
             allow_if(writes(role, Target::Intake)),
         ),
+        // Ärendegenomgång of the handler `hanna`: herself, her team leader, her unit manager.
+        "review_index" | "review" => gate(role, &[Role::Handler, Role::TeamLeader, Role::UnitManager], Exp::Allow),
+        "overview" => gate(role, &[Role::UnitManager, Role::AreaManager, Role::HeadOfAdministration], Exp::Allow),
         other => panic!("UI route {other} has no rule in the UI matrix: add one"),
     }
 }
@@ -75,7 +78,9 @@ async fn every_ui_route_every_role_every_target() {
     let mut failures = Vec::new();
     let mut checked = 0usize;
     // Routes about one record of their own kind (not a case): walked once per role.
-    let once = |r: &skyndsam_web::ui::UiRoute| r.name == "logout" || r.path.starts_with("/mottagning/e-tjanst/");
+    let once = |r: &skyndsam_web::ui::UiRoute| {
+        r.name == "logout" || r.path.starts_with("/mottagning/e-tjanst/") || r.path.starts_with("/arendegenomgang/")
+    };
     for role in PERSONS.iter().copied() {
         let mut c = UiClient::new(&t);
         c.login(user_of(role)).await;
@@ -89,6 +94,8 @@ async fn every_ui_route_every_role_every_target() {
                 let exp = expect(r.name, role, target);
                 let id = if r.path.starts_with("/mottagning/e-tjanst/") {
                     SUBMISSION.to_string()
+                } else if r.path.starts_with("/arendegenomgang/") {
+                    "hanna".to_owned()
                 } else {
                     target.case().to_string()
                 };
