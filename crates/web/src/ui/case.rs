@@ -47,7 +47,7 @@ pub struct TimelineRow {
 
 #[derive(Template)]
 #[template(path = "case.html")]
-struct CasePage {
+pub(super) struct CasePage {
     chrome: Option<Chrome>,
     id: String,
     version: u32,
@@ -69,6 +69,18 @@ struct CasePage {
     outcomes: Vec<(&'static str, &'static str)>,
     csrf: String,
     today: String,
+    /// First contact, a part of the investigation, the decision.
+    inv: super::investigation::InvestigationForms,
+}
+
+/// A form sent back with its errors.
+pub enum Sent {
+    None,
+    Protection(FormState),
+    Preliminary(FormState),
+    Contact(FormState),
+    Part(FormState),
+    Decision(FormState),
 }
 
 /// Swedish names of the journal's entries.
@@ -107,6 +119,7 @@ fn field_label(path: &str) -> Option<String> {
         | "submission" => return None,
         "after_hours" => "Efter kontorstid",
         "channel" => "Kanal",
+        "kind" if path.contains("interventions") || path.starts_with("granted") => "Insats",
         "kind" if path.starts_with("late_reason") => "Synnerliga skäl",
         "kind" if path.starts_with("outcome") => "Beslut",
         "kind" if path.starts_with("child_view") => "Barnets inställning",
@@ -135,6 +148,19 @@ fn field_label(path: &str) -> Option<String> {
         "reason" => "Skäl",
         "motivation" => "Motivering",
         "heading" => "Rubrik",
+        "part" => "Del",
+        "contact_on" => "Kontaktdatum",
+        "with_whom" => "Med vem",
+        "colour" => "Triagefärg",
+        "opened_on" => "Inledd",
+        "basis" => "Grund",
+        "family_invited" => "Familjen inbjuden",
+        "family_took_part" => "Familjen deltog",
+        "from" => "Från",
+        "to" => "Till",
+        "long_term_care" => "Stadigvarande vård och fostran",
+        "started_on" => "Påbörjad",
+        "intervention" => return None,
         _ => return Some(last.replace('_', " ")),
     };
     Some(label.to_owned())
@@ -152,11 +178,22 @@ fn value_label(v: &str) -> String {
         ("pending_police_interview", "Inväntar polisförhör"),
         ("family_unreachable", "Familjen har inte gått att nå"),
         ("workload", "Arbetsbelastning"),
+        ("grant_intervention", "Bevilja insats"),
+        ("close_without_intervention", "Avsluta utan insats"),
+        ("refuse", "Avslag"),
+        ("lvu_application", "Ansökan om vård enligt LVU"),
+        ("transfer_to_municipality", "Överflyttning till annan kommun"),
+        ("red", "Röd"),
+        ("yellow", "Gul"),
+        ("green", "Grön"),
+        ("preliminary_assessment", "Förhandsbedömning"),
     ];
+    let tables2: [&[(&str, &str)]; 2] = [super::investigation::PARTS, super::investigation::INTERVENTIONS];
     v.split(", ")
         .map(|part| {
             tables
                 .iter()
+                .chain(tables2.iter())
                 .chain(std::iter::once(&extra))
                 .flat_map(|t| t.iter())
                 .find(|(k, _)| *k == part)
@@ -176,6 +213,11 @@ fn flatten(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, String)>)
             for (k, x) in o {
                 let name = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
                 flatten(&name, x, out);
+            }
+        }
+        V::Array(a) if a.iter().any(|x| x.is_object()) => {
+            for x in a {
+                flatten(prefix, x, out);
             }
         }
         V::Array(a) => {
@@ -243,6 +285,22 @@ async fn case_view(
     protection_form: Option<FormState>,
     preliminary_form: Option<FormState>,
 ) -> Result<CasePage, UiError> {
+    let sent = match (protection_form, preliminary_form) {
+        (Some(f), _) => Sent::Protection(f),
+        (None, Some(f)) => Sent::Preliminary(f),
+        (None, None) => Sent::None,
+    };
+    case_view_with(s, case, sent).await
+}
+
+/// The case page as the caller may see it (a logged read), with `sent` shown with its errors.
+pub(super) async fn case_view_with(s: &Session, case: CaseId, sent: Sent) -> Result<CasePage, UiError> {
+    let (protection_form, preliminary_form, inv_sent) = match sent {
+        Sent::Protection(f) => (Some(f), None, None),
+        Sent::Preliminary(f) => (None, Some(f), None),
+        other @ (Sent::Contact(_) | Sent::Part(_) | Sent::Decision(_)) => (None, None, Some(other)),
+        Sent::None => (None, None, None),
+    };
     let detail = read_case(&s.ctx, case).await?;
     let timeline_json: Vec<serde_json::Value> = serde_json::from_str(detail.timeline.0.get())
         .map_err(|e| UiError::from(ApiError::internal(format!("timeline: {e}"))))?;
@@ -294,8 +352,17 @@ async fn case_view(
         .iter()
         .find(|d| d.spec.kind == DeadlineKind::PreliminaryAssessment && d.spec.met_at.is_none())
         .map(deadline_row);
+    let inv = {
+        let p = s.ctx.app.store.projections();
+        let full = detail.summary.view == "full" || detail.summary.view == "masked";
+        match p.case(&case) {
+            Some(c) => super::investigation::forms(c, p.rules(), &s.ctx.actor, full, inv_sent),
+            None => Default::default(),
+        }
+    };
     let sm = &detail.summary;
     Ok(CasePage {
+        inv,
         chrome: Some(Chrome::of(s)),
         id: case.to_string(),
         version: sm.version,

@@ -10,6 +10,7 @@ pub mod allocation;
 pub mod case;
 pub mod etjanst;
 pub mod intake;
+pub mod investigation;
 pub mod login;
 pub mod overview;
 pub mod pages;
@@ -86,6 +87,9 @@ pub fn routes() -> Vec<(UiRoute, MethodRouter<AppState>)> {
         (r(M::POST, "/mottagning/e-tjanst/{id}/avsluta", "submission_dismiss", INTAKE), post(submission::dismiss)),
         (r(M::POST, "/arenden/{id}/skyddsbedomning", "protection_assessment", CASEWORKERS), post(case::protection)),
         (r(M::POST, "/arenden/{id}/forhandsbedomning", "preliminary_assessment", CASEWORKERS), post(case::preliminary)),
+        (r(M::POST, "/arenden/{id}/forsta-kontakt", "first_contact", CASEWORKERS), post(investigation::first_contact)),
+        (r(M::POST, "/arenden/{id}/utredning", "investigation_part", CASEWORKERS), post(investigation::part)),
+        (r(M::POST, "/arenden/{id}/beslut", "investigation_decision", CASEWORKERS), post(investigation::decision)),
     ]
 }
 

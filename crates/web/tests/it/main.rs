@@ -7,6 +7,7 @@ mod e2e;
 mod etjanst;
 mod harness;
 mod identity;
+mod investigation;
 mod matrix;
 mod openapi;
 mod privacy;

@@ -36,7 +36,11 @@ fn expect(name: &str, role: Role, t: Target) -> Exp {
         "case" => gate(role, READERS, allow_if(reads(role, t))),
         "allocation" => gate(role, &[Role::TeamLeader, Role::UnitManager], Exp::Allow),
         "allocate" => gate(role, &[Role::TeamLeader, Role::UnitManager], allow_if(writes(role, t))),
-        "protection_assessment" | "preliminary_assessment" => gate(role, CASEWORKERS, allow_if(writes(role, t))),
+        "protection_assessment"
+        | "preliminary_assessment"
+        | "first_contact"
+        | "investigation_part"
+        | "investigation_decision" => gate(role, CASEWORKERS, allow_if(writes(role, t))),
         // The e-tjänst's submission waits in the mottagning (the Intake target's unit): those
         // who act there see it; it does not exist for anyone else.
         "submission" | "submission_register" | "submission_dismiss" => gate(
