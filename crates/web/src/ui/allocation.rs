@@ -70,6 +70,8 @@ pub struct Choice {
     pub label: String,
     pub unit: UnitId,
     pub handler: Option<StaffId>,
+    /// The handler's weighted caseload (own units' handlers).
+    pub weight: Option<u32>,
 }
 
 #[derive(Template)]
@@ -119,6 +121,7 @@ pub fn choices(s: &Session, p: &Projections) -> (Vec<Choice>, Vec<Choice>) {
                     label: format!("{} – {unit_name}", name_of(org, &st.id)),
                     unit: enhet,
                     handler: Some(st.id.clone()),
+                    weight: None,
                 })
             })
             .collect();
@@ -157,6 +160,7 @@ pub fn choices(s: &Session, p: &Projections) -> (Vec<Choice>, Vec<Choice>) {
             label: format!("Lämna över till {} (fördelas där)", org.unit(u).map(|x| x.name.as_str()).unwrap_or("")),
             unit: u.clone(),
             handler: None,
+            weight: None,
         })
         .collect();
     handover.sort_by(|a, b| a.label.cmp(&b.label));
@@ -185,6 +189,12 @@ fn loads(p: &Projections, own: &[Choice], w: &CaseWeights) -> Vec<Load> {
         .collect()
 }
 
+impl AllocationPage {
+    fn no_investigations(&self) -> bool {
+        self.investigations.iter().all(|g| g.rows.is_empty())
+    }
+}
+
 fn colour_value(t: Option<Triage>) -> &'static str {
     match t {
         Some(Triage::Red) => "red",
@@ -201,7 +211,11 @@ fn allocation_page(s: &Session, failed: Option<(CaseId, String, FormState)>) -> 
     let p = ctx.app.store.projections();
     let today = local_date(ctx.now);
     let weights = p.rules().case_weights.clone();
-    let (own, handover) = choices(s, &p);
+    let (mut own, handover) = choices(s, &p);
+    let loads = loads(&p, &own, &weights);
+    for (c, l) in own.iter_mut().filter(|c| c.handler.is_some()).zip(&loads) {
+        c.weight = Some(l.weight);
+    }
     let mut investigations = vec![
         AllocGroup { id: "rod", title: "Röd", rows: Vec::new() },
         AllocGroup { id: "gul", title: "Gul", rows: Vec::new() },
@@ -263,7 +277,7 @@ fn allocation_page(s: &Session, failed: Option<(CaseId, String, FormState)>) -> 
         csrf: s.csrf.clone(),
         investigations,
         others,
-        loads: loads(&p, &own, &weights),
+        loads,
         weights,
         own,
         handover,
