@@ -197,12 +197,39 @@ pub async fn register(Path(id): Path<String>, f: SessionForm) -> Result<Response
     let reasons = reasons_of(&mut form);
     let text = required(&mut form, "text", "Beskriv vad som kommit in.");
     let child = found.as_ref().and_then(|p| PersonId::parse(&p.id).ok());
+    // Siblings the report also concerns: each child gets a case of its own.
+    let mut siblings: Vec<PersonId> = Vec::new();
+    let numbers: Vec<String> = form
+        .value("siblings")
+        .split([',', ';', '\n'])
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(str::to_owned)
+        .collect();
+    for n in numbers {
+        let mut one = FormState::default();
+        match look_up(&s, &n, &mut one).await? {
+            Some(p) => match PersonId::parse(&p.id) {
+                Ok(id) if Some(id) == child || siblings.contains(&id) => {
+                    form.add("siblings", format!("{n}: barnet är redan angivet."))
+                }
+                Ok(id) => siblings.push(id),
+                Err(_) => form.add("siblings", format!("{n}: ingen person med det personnumret hittades.")),
+            },
+            None => {
+                for e in one.errors {
+                    form.add("siblings", format!("{n}: {}", e.message));
+                }
+            }
+        }
+    }
     if let (true, true, Some(child), Some(kind), Some(category), Some(text)) =
         (form.errors.is_empty(), search.errors.is_empty(), child, kind, category, text)
     {
+        let children = std::iter::once(child).chain(siblings).map(|p| (CaseId(uuid::Uuid::new_v4()), p)).collect();
         let cmd = RegisterActualisation {
             actualisation: ActualisationId(uuid::Uuid::new_v4()),
-            children: vec![(CaseId(uuid::Uuid::new_v4()), child)],
+            children,
             kind,
             received_at: sub.received_at,
             channel: Channel::EService,

@@ -323,3 +323,45 @@ async fn a_report_that_is_not_an_aktualisering_is_closed_with_its_reason() {
     assert!(page.body.contains("Avslutad utan registrering: Dubblett av ett telefonsamtal"));
     assert!(page.body.contains(SUBMISSION_TEXT), "kept as it came in");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_about_siblings_is_registered_as_one_aktualisering_with_a_case_per_child() {
+    let t = TestApp::spawn().await;
+    let mut c = UiClient::new(&t);
+    c.login("rita").await;
+    let path = format!("/mottagning/e-tjanst/{SUBMISSION}");
+    let page = c.get(&path).await;
+    let csrf = page.csrf();
+    let dora = Target::Intake.pnr();
+    let elsa = Target::OwnUnit.pnr();
+    let journal = t.journal_count();
+    let mut fields = vec![
+        ("_csrf", csrf.clone()),
+        ("personnummer", dora.as_str().to_owned()),
+        ("siblings", format!("{}\n20160504-24", dora.as_str())),
+        ("kind", "report".to_owned()),
+        ("reporter_category", "anonymous".to_owned()),
+        ("reasons", "witnessed_violence".to_owned()),
+        ("text", "Grannen hör skrik.".to_owned()),
+    ];
+    let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = c.post(&path, &f).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("id=\"reg-siblings-fel\"") && r.body.contains("barnet är redan angivet"));
+    assert_eq!(t.journal_count(), journal);
+    fields[2].1 = elsa.as_str().to_owned();
+    let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = c.post(&path, &f).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(t.journal_count(), journal + 3, "two cases and the submission's registration");
+    let p = t.app.store.projections();
+    match &p.submissions.get(&SUBMISSION).unwrap().status {
+        skyndsam_domain::submission::SubmissionStatus::Registered { cases, .. } => {
+            assert_eq!(cases.len(), 2);
+            let children: Vec<_> = cases.iter().map(|c| p.case(c).unwrap().child).collect();
+            assert_eq!(children, [Target::Intake.child(), Target::OwnUnit.child()]);
+            assert_eq!(p.case(&cases[0]).unwrap().siblings, [Target::OwnUnit.child()]);
+        }
+        other => panic!("{other:?}"),
+    }
+}
