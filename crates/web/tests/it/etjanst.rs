@@ -335,7 +335,7 @@ async fn a_report_about_siblings_is_registered_as_one_aktualisering_with_a_case_
     let dora = Target::Intake.pnr();
     let elsa = Target::OwnUnit.pnr();
     let journal = t.journal_count();
-    let mut fields = vec![
+    let mut fields = [
         ("_csrf", csrf.clone()),
         ("personnummer", dora.as_str().to_owned()),
         ("siblings", format!("{}\n20160504-24", dora.as_str())),
