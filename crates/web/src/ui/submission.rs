@@ -89,10 +89,55 @@ async fn read(s: &Session, id: SubmissionId) -> Result<(Submission, WebReportSub
             _ => {}
         }
     }
-    let report =
+    let mut report =
         report.ok_or_else(|| UiError::from(ApiError::internal(format!("submission {id} without its report"))))?;
+    // Registered about a child with a protected identity: the report's words are scrubbed
+    // for a role that may not see it, as the case's own text is.
+    if !ctx.scope.see_protected {
+        let words: Vec<String> = {
+            let p = ctx.app.store.projections();
+            let cases = match &sub.status {
+                SubmissionStatus::Registered { cases, .. } => cases.clone(),
+                _ => Vec::new(),
+            };
+            let mut w: Vec<String> = cases
+                .iter()
+                .filter_map(|c| p.case(c))
+                .flat_map(|c| std::iter::once(c.child).chain(c.siblings.clone()))
+                .filter_map(|person| {
+                    p.person(&person).filter(|e| e.protected_identity).map(crate::views::identity_words)
+                })
+                .flatten()
+                .collect();
+            w.sort_by_key(|x| std::cmp::Reverse(x.len()));
+            w
+        };
+        if !words.is_empty() {
+            scrub(&mut report, &words);
+        }
+    }
     ctx.log_reads(vec![ctx.access_entry(PersonId(id.0), None, AccessAction::ReadSubmission, &access)]).await?;
     Ok((sub, report, reason))
+}
+
+/// Every free-text field of the report with the words replaced; a personnummer among them
+/// is dropped.
+fn scrub(r: &mut WebReportSubmitted, words: &[String]) {
+    let red = |v: &mut Option<String>| {
+        if let Some(x) = v.as_mut() {
+            *x = crate::views::redact_str(x, words);
+        }
+    };
+    red(&mut r.reporter.name);
+    red(&mut r.reporter.organisation);
+    red(&mut r.reporter.contact);
+    red(&mut r.child_name);
+    red(&mut r.child_details);
+    red(&mut r.other_children);
+    r.text = crate::views::redact_str(&r.text, words);
+    if r.child_id_number.as_ref().is_some_and(|n| words.iter().any(|w| w == n.as_str())) {
+        r.child_id_number = None;
+    }
 }
 
 /// The registration form as first shown: what the submitter said, to be checked. The kind

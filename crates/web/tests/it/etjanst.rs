@@ -365,3 +365,61 @@ async fn a_report_about_siblings_is_registered_as_one_aktualisering_with_a_case_
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn once_registered_about_a_protected_child_the_report_is_scrubbed_for_roles_that_may_not_see_it() {
+    let t = TestApp::spawn().await;
+    let id = skyndsam_domain::ids::SubmissionId::from_u128(0xAB << 120 | 7);
+    let app = t.app.clone();
+    let now = t.clock.now_utc();
+    tokio::task::spawn_blocking(move || {
+        let report = skyndsam_domain::submission::WebReport {
+            reporter: skyndsam_domain::events::Reporter {
+                category: skyndsam_domain::events::ReporterCategory::Preschool,
+                name: Some("Förskollärare Fröken".into()),
+                organisation: Some("Förskolan Solen".into()),
+                contact: Some("08-111 11 11".into()),
+            },
+            child_name: Some(NOAH_NAME.into()),
+            child_id_number: Some(noah_pnr()),
+            child_details: None,
+            other_children: None,
+            text: format!("{NOAH_NAME} berättar om bråk hemma."),
+        };
+        app.store
+            .submit_web_report(id, &skyndsam_domain::ids::UnitId::parse("mottagning").unwrap(), &report, now)
+            .unwrap();
+    })
+    .await
+    .unwrap();
+    // The registrar (who may see protected identities) registers it.
+    let mut rita = UiClient::new(&t);
+    rita.login("rita").await;
+    let path = format!("/mottagning/e-tjanst/{id}");
+    let page = rita.get(&path).await;
+    assert!(page.body.contains(NOAH_NAME), "the registrar sees it");
+    let pnr = noah_pnr();
+    let r = rita
+        .post(
+            &path,
+            &[
+                ("_csrf", &page.csrf()),
+                ("personnummer", pnr.as_str()),
+                ("kind", "report"),
+                ("reporter_category", "preschool"),
+                ("reporter_name", "Förskollärare Fröken"),
+                ("reporter_organisation", "Förskolan Solen"),
+                ("reasons", "neglect_of_care"),
+                ("text", "Förskolan oroar sig."),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    // The intake's team leader (who may not) reads the registered report scrubbed.
+    let mut maja = UiClient::new(&t);
+    maja.login("maja").await;
+    let r = maja.get(&path).await;
+    assert_eq!(r.status, 200);
+    assert!(!r.body.contains(NOAH_NAME) && !r.body.contains("Skyddadsson") && !r.body.contains(pnr.as_str()));
+    assert!(r.body.contains("[skyddad uppgift] berättar om bråk hemma."), "{}", r.body);
+}
