@@ -399,7 +399,10 @@ impl CaseState {
             | Payload::RedelegationDecided(_)
             | Payload::RedelegationRevoked(_)
             | Payload::PersonRegistered(_)
-            | Payload::PersonUpdated(_) => {}
+            | Payload::PersonUpdated(_)
+            | Payload::WebReportSubmitted(_)
+            | Payload::WebReportRegistered(_)
+            | Payload::WebReportDismissed(_) => {}
             Payload::DelegationDeviationFlagged(f) => {
                 self.delegation_flags.push((e.seq, f.decision, f.decided_on));
             }

@@ -4,6 +4,7 @@
 mod case_walk;
 mod dates;
 mod delegation;
+mod etjanst;
 mod flow_rules;
 mod harness;
 mod quality;

@@ -6,4 +6,5 @@ mod fixture;
 mod journal;
 mod quality;
 mod security;
+mod submissions;
 mod transfer;

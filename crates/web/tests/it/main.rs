@@ -2,12 +2,16 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod abuse;
+mod allocation;
 mod e2e;
+mod etjanst;
 mod harness;
 mod identity;
+mod investigation;
 mod matrix;
 mod openapi;
 mod privacy;
+mod review;
 mod self_inspection;
 mod timeline;
 mod ui;
