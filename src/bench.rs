@@ -259,6 +259,7 @@ pub fn synthetic_case(i: u64, unit: &UnitId, now: DateTime<Utc>) -> Vec<NewEvent
                 unit: unit.clone(),
                 after_hours: false,
                 receipt: None,
+                submission: None,
             }),
         },
         NewEvent {

@@ -104,7 +104,7 @@ enum Command {
     /// A report as a page (html), .docx or PDF: delarsrapport, verksamhetsberattelse, ivo
     /// (ej verkställda beslut per kvartal) or kvalitetsberattelse.
     Report(ReportArgs),
-    /// The pseudonymised analysis extract (CSV): one row per case received in the period,
+    /// The pseudonymised analysis extract (CSV or Parquet): one row per case received in the period,
     /// no direct identifiers, stable pseudonyms under the export key (environment variable
     /// SKYNDSAM_EXPORT_KEY, at least 16 characters), rare combinations suppressed.
     Extract(ExtractArgs),
@@ -179,10 +179,19 @@ struct ExtractArgs {
     /// and month.
     #[arg(long, default_value_t = 5)]
     k: usize,
+    /// csv (default) or parquet (typed columns; needs -o).
+    #[arg(long, default_value = "csv")]
+    format: ExtractFormat,
     #[arg(short, long)]
     output: Option<std::path::PathBuf>,
     #[arg(long)]
     at: Option<NaiveDate>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ExtractFormat {
+    Csv,
+    Parquet,
 }
 
 #[derive(clap::Args)]
@@ -535,10 +544,13 @@ fn extract(cli: &Cli, a: &ExtractArgs, today: NaiveDate) -> Result<()> {
     let facts = facts_of(cli, &rules)?;
     let range = skyndsam_report::Period::parse(&a.period)?.months(a.at.unwrap_or(today));
     let e = skyndsam_report::extract::analysis_extract(&facts, range, key.as_bytes(), a.k)?;
-    let csv = skyndsam_report::extract::to_csv(&e);
-    match &a.output {
-        Some(p) => std::fs::write(p, csv).with_context(|| format!("kan inte skriva {}", p.display()))?,
-        None => print!("{csv}"),
+    match (a.format, &a.output) {
+        (ExtractFormat::Csv, Some(p)) => std::fs::write(p, skyndsam_report::extract::to_csv(&e))
+            .with_context(|| format!("kan inte skriva {}", p.display()))?,
+        (ExtractFormat::Csv, None) => print!("{}", skyndsam_report::extract::to_csv(&e)),
+        (ExtractFormat::Parquet, Some(p)) => std::fs::write(p, skyndsam_report::parquet_file::to_parquet(&e)?)
+            .with_context(|| format!("kan inte skriva {}", p.display()))?,
+        (ExtractFormat::Parquet, None) => bail!("Parquet skrivs till en fil: ange -o FIL.parquet"),
     }
     eprintln!(
         "{} rader; undertryckta värden: enhet {}, kön {}, åldersgrupp {}, månad {} (k = {})",

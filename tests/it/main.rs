@@ -3,4 +3,5 @@
 
 mod cli;
 mod crash;
+mod file_audit;
 mod quality_cli;

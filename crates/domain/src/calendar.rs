@@ -217,6 +217,12 @@ fn is_statutory_eve(d: NaiveDate) -> bool {
     }
 }
 
+/// An allmän helgdag (every Sunday included) or midsommarafton, julafton or nyårsafton:
+/// the days an office that is otherwise open stays closed.
+pub fn is_holiday_or_eve(d: NaiveDate) -> bool {
+    is_statutory_eve(d) || is_public_holiday(d)
+}
+
 /// Saturday, Sunday, allmän helgdag, midsommarafton, julafton or nyårsafton
 /// (the days lag (1930:173) 2 § does not count as a last day).
 pub fn is_non_working_day(d: NaiveDate) -> bool {

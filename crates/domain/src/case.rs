@@ -399,7 +399,10 @@ impl CaseState {
             | Payload::RedelegationDecided(_)
             | Payload::RedelegationRevoked(_)
             | Payload::PersonRegistered(_)
-            | Payload::PersonUpdated(_) => {}
+            | Payload::PersonUpdated(_)
+            | Payload::WebReportSubmitted(_)
+            | Payload::WebReportRegistered(_)
+            | Payload::WebReportDismissed(_) => {}
             Payload::DelegationDeviationFlagged(f) => {
                 self.delegation_flags.push((e.seq, f.decision, f.decided_on));
             }
@@ -433,7 +436,10 @@ impl CaseState {
             | Payload::ControlReportSubmitted(_)
             | Payload::SurveyDefined(_)
             | Payload::SurveyInvitationsRecorded(_)
-            | Payload::SurveyResponsesRecorded(_) => {}
+            | Payload::SurveyResponsesRecorded(_)
+            | Payload::FileAuditOpened(_)
+            | Payload::FileAuditAnswersRecorded(_)
+            | Payload::FileAuditAnalysed(_) => {}
         }
     }
 

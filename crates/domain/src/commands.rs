@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::calendar::{add_days, is_non_working_day, local_date, TZ};
+use crate::calendar::{add_days, local_date};
 use crate::case::{CaseState, Step};
 use crate::clock;
 use crate::delegation::{grant_decision_type, Verdict};
@@ -288,11 +288,10 @@ pub struct RegisterActualisation {
     pub receipt: Option<String>,
 }
 
-/// Outside office hours (weekdays 08–17 Europe/Stockholm, holidays and eves excluded).
+/// Outside the default office hours (weekdays 08–17 Europe/Stockholm, holidays and eves
+/// excluded). Commands judge by the rule table's `office_hours`.
 pub fn is_after_hours(t: DateTime<Utc>) -> bool {
-    use chrono::Timelike;
-    let local = t.with_timezone(&TZ);
-    is_non_working_day(local.date_naive()) || local.hour() < 8 || local.hour() >= 17
+    crate::rules::OfficeHours::default().is_after_hours(t)
 }
 
 pub fn register_actualisation(cmd: &RegisterActualisation, ctx: &Context) -> Result<Vec<NewEvent>, DomainError> {
@@ -354,8 +353,9 @@ pub fn register_actualisation(cmd: &RegisterActualisation, ctx: &Context) -> Res
                 reasons: cmd.reasons.clone(),
                 text: cmd.text.clone(),
                 unit: cmd.unit.clone(),
-                after_hours: is_after_hours(cmd.received_at),
+                after_hours: ctx.rules.office_hours.is_after_hours(cmd.received_at),
                 receipt: cmd.receipt.clone(),
+                submission: None,
             }),
         });
         if cmd.kind == ActualisationKind::Application {

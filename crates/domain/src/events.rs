@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{ActualisationId, CaseId, InterventionId, PersonId, StaffId, UnitId};
+use crate::ids::{ActualisationId, CaseId, InterventionId, PersonId, StaffId, SubmissionId, UnitId};
 use crate::org::{Role, UnitFunction, UnitKind};
 use crate::personnummer::{PersonalIdentityNumber, Sex};
 pub use crate::quality::model::*;
@@ -139,6 +139,16 @@ pub enum Payload {
     SurveyDefined(SurveyDefined),
     SurveyInvitationsRecorded(SurveyInvitationsRecorded),
     SurveyResponsesRecorded(SurveyResponsesRecorded),
+    FileAuditOpened(FileAuditOpened),
+    FileAuditAnswersRecorded(FileAuditAnswersRecorded),
+    FileAuditAnalysed(FileAuditAnalysed),
+    // --- the public e-tjänst (stream `submission/<id>`)
+    /// A report of concern sent through the public e-tjänst, as received.
+    WebReportSubmitted(WebReportSubmitted),
+    /// The registrar registered it as an aktualisering (it leaves the intake queue).
+    WebReportRegistered(WebReportRegistered),
+    /// The registrar closed it without registering it (a duplicate, not about a child…).
+    WebReportDismissed(WebReportDismissed),
 }
 
 impl Payload {
@@ -193,6 +203,9 @@ impl Payload {
                 | Self::SurveyDefined(_)
                 | Self::SurveyInvitationsRecorded(_)
                 | Self::SurveyResponsesRecorded(_)
+                | Self::FileAuditOpened(_)
+                | Self::FileAuditAnswersRecorded(_)
+                | Self::FileAuditAnalysed(_)
         )
     }
 
@@ -259,6 +272,12 @@ impl Payload {
             Self::SurveyDefined(_) => "survey_defined",
             Self::SurveyInvitationsRecorded(_) => "survey_invitations_recorded",
             Self::SurveyResponsesRecorded(_) => "survey_responses_recorded",
+            Self::FileAuditOpened(_) => "file_audit_opened",
+            Self::FileAuditAnswersRecorded(_) => "file_audit_answers_recorded",
+            Self::FileAuditAnalysed(_) => "file_audit_analysed",
+            Self::WebReportSubmitted(_) => "web_report_submitted",
+            Self::WebReportRegistered(_) => "web_report_registered",
+            Self::WebReportDismissed(_) => "web_report_dismissed",
         }
     }
 }
@@ -506,6 +525,10 @@ pub struct ActualisationRegistered {
     pub after_hours: bool,
     /// Receipt number given to the reporter (e-tjänst).
     pub receipt: Option<String>,
+    /// The e-tjänst submission it was registered from (absent in events written before
+    /// the e-tjänst existed, and for everything that came in another way).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submission: Option<SubmissionId>,
 }
 
 // ---------------------------------------------------------------- assessments
@@ -926,4 +949,49 @@ pub struct DelegationDeviationFlagged {
     pub may_decide: Vec<Role>,
     /// Why it is outside delegation (Swedish).
     pub message: String,
+}
+
+// ---------------------------------------------------------------- the public e-tjänst
+
+/// A report of concern as the public e-tjänst received it: immutable, free text only here.
+/// Nothing in it has been checked against the person register (the e-tjänst never looks
+/// anything up, so its answer is the same whether or not the child is known).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WebReportSubmitted {
+    pub submission: SubmissionId,
+    /// The receipt number shown to the submitter.
+    pub receipt: String,
+    /// The server's clock when it was received: the statutory clock starts here.
+    pub received_at: DateTime<Utc>,
+    /// Received outside the intake's office hours (flag for the länsjour).
+    pub after_hours: bool,
+    /// The receiving unit (mottagning).
+    pub unit: UnitId,
+    /// Category professional: name, workplace and contact given; anonymous: none.
+    pub reporter: Reporter,
+    pub child_name: Option<String>,
+    /// As given and checked for form (not looked up).
+    pub child_id_number: Option<PersonalIdentityNumber>,
+    /// Age, address, school — whatever helps find the child.
+    pub child_details: Option<String>,
+    /// Siblings or other children the report also concerns.
+    pub other_children: Option<String>,
+    /// What happened, what the submitter is worried about.
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WebReportRegistered {
+    pub actualisation: ActualisationId,
+    /// One case per child of the aktualisering.
+    pub cases: Vec<CaseId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WebReportDismissed {
+    /// Why it was not registered (e.g. a duplicate of receipt …, not about a child).
+    pub reason: String,
 }

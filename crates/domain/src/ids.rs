@@ -66,6 +66,12 @@ uuid_id!(
     InterventionId,
     "intervention"
 );
+uuid_id!(
+    /// One report of concern sent through the public e-tjänst, before (and after) the
+    /// registrar registers it as an aktualisering.
+    SubmissionId,
+    "submission"
+);
 
 macro_rules! slug_id {
     ($(#[$doc:meta])* $name:ident, $field:literal) => {
@@ -165,4 +171,9 @@ uuid_id!(
     /// One user survey (brukarundersökning).
     SurveyId,
     "survey"
+);
+uuid_id!(
+    /// One unit's annual file audit (aktgranskning).
+    FileAuditId,
+    "file-audit"
 );

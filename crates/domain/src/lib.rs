@@ -16,5 +16,6 @@ pub mod personnummer;
 pub mod quality;
 pub mod rules;
 pub mod sampler;
+pub mod submission;
 
 pub use error::{DomainError, ErrorCode};

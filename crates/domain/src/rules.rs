@@ -1,7 +1,7 @@
 //! The rule table: statutory lengths, citations, exceptional reasons, qualification and
 //! the delegation order, as data. The defaults ship in `rules/default.toml`.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -32,6 +32,132 @@ pub struct RuleTable {
     /// The quality-management system (deviations, lex Sarah, complaints, risk matrix).
     #[serde(default)]
     pub quality: crate::quality::rules::QualityRules,
+    /// The intake's office hours: what comes in outside them is flagged for the länsjour.
+    #[serde(default)]
+    pub office_hours: OfficeHours,
+    /// Case weight by triage colour (fördelning, ärendegenomgång).
+    #[serde(default)]
+    pub case_weights: CaseWeights,
+    /// The public e-tjänst for reports of concern: rate and size limits.
+    #[serde(default)]
+    pub e_service: EServiceRules,
+}
+
+/// A day of the week (office hours).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Weekday {
+    Mon,
+    Tue,
+    Wed,
+    Thu,
+    Fri,
+    Sat,
+    Sun,
+}
+
+impl Weekday {
+    fn of(d: chrono::Weekday) -> Self {
+        match d {
+            chrono::Weekday::Mon => Self::Mon,
+            chrono::Weekday::Tue => Self::Tue,
+            chrono::Weekday::Wed => Self::Wed,
+            chrono::Weekday::Thu => Self::Thu,
+            chrono::Weekday::Fri => Self::Fri,
+            chrono::Weekday::Sat => Self::Sat,
+            chrono::Weekday::Sun => Self::Sun,
+        }
+    }
+}
+
+/// The intake's office hours (Europe/Stockholm). What is received outside them is
+/// flagged "after hours" for the länsjour (socialjouren).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfficeHours {
+    pub days: Vec<Weekday>,
+    /// Opening time, "HH:MM".
+    pub opens: NaiveTime,
+    /// Closing time, "HH:MM" (the first minute after hours).
+    pub closes: NaiveTime,
+    /// Closed on public holidays and on midsommarafton, julafton and nyårsafton.
+    pub closed_on_holidays: bool,
+}
+
+impl Default for OfficeHours {
+    fn default() -> Self {
+        Self {
+            days: vec![Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri],
+            opens: NaiveTime::from_hms_opt(8, 0, 0).unwrap_or(NaiveTime::MIN),
+            closes: NaiveTime::from_hms_opt(17, 0, 0).unwrap_or(NaiveTime::MIN),
+            closed_on_holidays: true,
+        }
+    }
+}
+
+impl OfficeHours {
+    /// Whether `t` falls outside office hours.
+    pub fn is_after_hours(&self, t: DateTime<Utc>) -> bool {
+        let local = t.with_timezone(&crate::calendar::TZ);
+        let day = local.date_naive();
+        let holiday = self.closed_on_holidays && crate::calendar::is_holiday_or_eve(day);
+        let time = local.time();
+        holiday || !self.days.contains(&Weekday::of(day.weekday())) || time < self.opens || time >= self.closes
+    }
+}
+
+/// Case weight by triage colour: a team leader's measure of a handler's caseload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseWeights {
+    pub red: u32,
+    pub yellow: u32,
+    pub green: u32,
+    /// An investigation without a colour yet.
+    pub untriaged: u32,
+    /// A case not (yet) under investigation: protection and preliminary assessment,
+    /// or an intervention being followed up.
+    pub other: u32,
+}
+
+impl Default for CaseWeights {
+    fn default() -> Self {
+        Self { red: 3, yellow: 2, green: 1, untriaged: 2, other: 1 }
+    }
+}
+
+impl CaseWeights {
+    /// The weight of a case: its investigation's colour, or `other`.
+    pub fn of(&self, case: &crate::case::CaseState) -> u32 {
+        match case.open_investigation() {
+            Some(i) => match i.triage {
+                Some(Triage::Red) => self.red,
+                Some(Triage::Yellow) => self.yellow,
+                Some(Triage::Green) => self.green,
+                None => self.untriaged,
+            },
+            None => self.other,
+        }
+    }
+}
+
+/// The public e-tjänst: how much one address may send and how long a report may be.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EServiceRules {
+    /// Form posts accepted from one address within `window_minutes` (valid or not).
+    pub max_per_address: u32,
+    pub window_minutes: u32,
+    /// Longest description of what happened, in characters.
+    pub max_text_chars: u32,
+    /// Longest short field (names, workplace, contact), in characters.
+    pub max_field_chars: u32,
+}
+
+impl Default for EServiceRules {
+    fn default() -> Self {
+        Self { max_per_address: 10, window_minutes: 60, max_text_chars: 10_000, max_field_chars: 200 }
+    }
 }
 
 /// One dated version of the delegation order (delegationsordning), as adopted by the board.
@@ -339,6 +465,15 @@ impl RuleTable {
         }
         if self.redelegation.max_days == 0 {
             return bad("vidaredelegering måste kunna gälla minst en dag");
+        }
+        if self.office_hours.opens >= self.office_hours.closes {
+            return bad("kontorstiden måste sluta efter att den börjar");
+        }
+        if self.e_service.max_per_address == 0
+            || self.e_service.window_minutes == 0
+            || self.e_service.max_text_chars == 0
+        {
+            return bad("e-tjänstens gränser måste vara större än noll");
         }
         Ok(())
     }

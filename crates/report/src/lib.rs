@@ -14,12 +14,15 @@ pub mod documents;
 pub mod docx;
 pub mod extract;
 pub mod facts;
+pub mod file_audit;
 pub mod html;
 pub mod kolada;
+pub mod parquet_file;
 pub mod pdf;
 pub mod period;
 pub mod render;
 pub mod scorecard;
+pub mod xlsx;
 
 use chrono::NaiveDate;
 use serde::Serialize;

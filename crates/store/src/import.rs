@@ -140,13 +140,17 @@ pub fn validate(events: &mut [(usize, RecordedEvent)], _rules: &RuleTable) -> Re
                 prefix == "case" && a.case.0.to_string() == id && (e.version == 1 || e.meta.corrects.is_some())
             }
             p if p.is_quality() => skyndsam_domain::quality::fits_stream(e),
+            Payload::WebReportSubmitted(w) => {
+                prefix == "submission" && w.submission.0.to_string() == id && e.version == 1
+            }
+            Payload::WebReportRegistered(_) | Payload::WebReportDismissed(_) => prefix == "submission" && e.version > 1,
             _ => prefix == "case" && e.version > 1,
         };
         if !ok {
             return Err(fail(
                 n,
                 format!(
-                    "Händelsen \"{}\" hör inte hemma i strömmen, eller kommer i fel ordning (ett ärende börjar med aktualiseringen, en person med registreringen).",
+                    "Händelsen \"{}\" hör inte hemma i strömmen, eller kommer i fel ordning (ett ärende börjar med aktualiseringen, en person med registreringen, en anmälan från e-tjänsten med sitt mottagande).",
                     e.payload.type_name()
                 ),
             ));

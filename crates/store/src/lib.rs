@@ -9,6 +9,7 @@ pub mod postgres;
 pub mod projections;
 pub mod security;
 pub mod sqlite;
+pub mod submissions;
 
 use std::io::{BufRead, Write};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -20,11 +21,12 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use skyndsam_domain::commands::{self, CaseCommand, Context};
 use skyndsam_domain::events::{Payload, PreliminaryOutcome, RecordedEvent};
-use skyndsam_domain::ids::CaseId;
+use skyndsam_domain::ids::{CaseId, SubmissionId, UnitId};
 use skyndsam_domain::journal::{BrokenLink, ChainVerifier};
 use skyndsam_domain::org::Actor;
 use skyndsam_domain::quality::commands::QualityCommand;
 use skyndsam_domain::rules::RuleTable;
+use skyndsam_domain::submission::{self, WebReport};
 
 pub use backend::{AppendRequest, Backend, Expected};
 pub use error::StoreError;
@@ -392,17 +394,7 @@ impl Store {
     ) -> Result<Vec<RecordedEvent>, StoreError> {
         let events = {
             let p = self.projections();
-            for (_, child) in &cmd.children {
-                if p.person(child).is_none() {
-                    return Err(StoreError::Domain(
-                        skyndsam_domain::DomainError::new(
-                            skyndsam_domain::ErrorCode::NotFound,
-                            "Barnet är inte registrerat.",
-                        )
-                        .field("children"),
-                    ));
-                }
-            }
+            check_children(&p, cmd)?;
             let ctx = Context { now, rules: &self.rules, org: &p.org, actor };
             commands::register_actualisation(cmd, &ctx)?
         };
@@ -470,6 +462,86 @@ impl Store {
         Ok(opened)
     }
 
+    /// Receives a report through the public e-tjänst as submission `id` (the system acts).
+    /// A receipt number already given is refused with `RECEIPT_TAKEN`: the caller draws a
+    /// new id. Nothing is looked up about the child.
+    pub fn submit_web_report(
+        &self,
+        id: SubmissionId,
+        unit: &UnitId,
+        report: &WebReport,
+        now: DateTime<Utc>,
+    ) -> Result<RecordedEvent, StoreError> {
+        let event = {
+            let p = self.projections();
+            let actor = Actor::system();
+            let ctx = Context { now, rules: &self.rules, org: &p.org, actor: &actor };
+            let e = submission::submit_web_report(id, unit, report, &ctx)?;
+            if let skyndsam_domain::events::Payload::WebReportSubmitted(w) = &e.payload {
+                if p.submissions.receipt_taken(&w.receipt) {
+                    return Err(StoreError::Domain(skyndsam_domain::DomainError::new(
+                        skyndsam_domain::ErrorCode::Conflict,
+                        "Kvittensnumret är redan använt.",
+                    )));
+                }
+            }
+            e
+        };
+        let mut out = self.append(AppendRequest::new(vec![event]).expect(id.stream(), Expected::NoStream))?;
+        out.pop().ok_or_else(|| StoreError::Backend("append returned no event".into()))
+    }
+
+    /// Registers an aktualisering from an open submission: the cases and the submission's
+    /// "registered" event in one append, the submission at the version judged (so two
+    /// registrars cannot both register it).
+    pub fn register_from_submission(
+        &self,
+        cmd: &commands::RegisterActualisation,
+        id: SubmissionId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let (events, version) = {
+            let p = self.projections();
+            let sub = p.submissions.get(&id).ok_or_else(|| {
+                StoreError::Domain(skyndsam_domain::DomainError::new(
+                    skyndsam_domain::ErrorCode::NotFound,
+                    "Anmälan från e-tjänsten hittades inte.",
+                ))
+            })?;
+            check_children(&p, cmd)?;
+            let ctx = Context { now, rules: &self.rules, org: &p.org, actor };
+            (submission::register_from_submission(cmd, sub, &ctx)?, sub.version)
+        };
+        let mut expect: Vec<(String, Expected)> =
+            cmd.children.iter().map(|(c, _)| (c.stream(), Expected::NoStream)).collect();
+        expect.push((id.stream(), Expected::Exactly(version)));
+        self.append(AppendRequest { expect, events })
+    }
+
+    /// Closes an open submission without registering it (reason required).
+    pub fn dismiss_submission(
+        &self,
+        id: SubmissionId,
+        reason: &str,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<RecordedEvent, StoreError> {
+        let (event, version) = {
+            let p = self.projections();
+            let sub = p.submissions.get(&id).ok_or_else(|| {
+                StoreError::Domain(skyndsam_domain::DomainError::new(
+                    skyndsam_domain::ErrorCode::NotFound,
+                    "Anmälan från e-tjänsten hittades inte.",
+                ))
+            })?;
+            let ctx = Context { now, rules: &self.rules, org: &p.org, actor };
+            (submission::dismiss_submission(sub, reason, &ctx)?, sub.version)
+        };
+        let mut out = self.append(AppendRequest::new(vec![event]).expect(id.stream(), Expected::Exactly(version)))?;
+        out.pop().ok_or_else(|| StoreError::Backend("append returned no event".into()))
+    }
+
     /// Walks the whole chain and reports the first broken link.
     pub fn verify(&self) -> Result<VerifyReport, StoreError> {
         self.with_reader(verify_backend)
@@ -531,6 +603,19 @@ impl Drop for Store {
     fn drop(&mut self) {
         self.shutdown();
     }
+}
+
+/// Every child of an aktualisering must be a registered person.
+fn check_children(p: &Projections, cmd: &commands::RegisterActualisation) -> Result<(), StoreError> {
+    for (_, child) in &cmd.children {
+        if p.person(child).is_none() {
+            return Err(StoreError::Domain(
+                skyndsam_domain::DomainError::new(skyndsam_domain::ErrorCode::NotFound, "Barnet är inte registrerat.")
+                    .field("children"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn join_target(cmd: &CaseCommand) -> Option<CaseId> {

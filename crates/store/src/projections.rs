@@ -95,6 +95,8 @@ pub struct Projections {
     /// Quality matters (deviations, lex Sarah, complaints, risks, control plans, surveys)
     /// by stream. Hundreds a year: lists and the quality book walk them.
     quality: BTreeMap<String, Matter>,
+    /// The e-tjänst's submissions (the intake queue).
+    pub submissions: crate::submissions::SubmissionQueue,
 }
 
 /// Rows of the deadline book, soonest first: a merge of the units' ordered books.
@@ -162,6 +164,7 @@ impl Projections {
             org_revision: 0,
             deferred: None,
             quality: BTreeMap::new(),
+            submissions: Default::default(),
         }
     }
 
@@ -239,6 +242,10 @@ impl Projections {
                         }
                     }
                 }
+                None
+            }
+            Payload::WebReportSubmitted(_) | Payload::WebReportRegistered(_) | Payload::WebReportDismissed(_) => {
+                self.submissions.apply(e);
                 None
             }
             _ => self.apply_case_event(e),

@@ -98,6 +98,10 @@ pub enum AccessAction {
     SearchHit,
     /// A case or person included in an export.
     Export,
+    /// A report received through the e-tjänst, read before it is registered: its subject
+    /// is not yet a person of the register, so the line's `person` is the submission's id
+    /// (docs/decisions/0010).
+    ReadSubmission,
 }
 
 impl AccessAction {
@@ -107,10 +111,13 @@ impl AccessAction {
             Self::ReadPerson => "read_person",
             Self::SearchHit => "search_hit",
             Self::Export => "export",
+            Self::ReadSubmission => "read_submission",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::ReadCase, Self::ReadPerson, Self::SearchHit, Self::Export].into_iter().find(|a| a.as_str() == s)
+        [Self::ReadCase, Self::ReadPerson, Self::SearchHit, Self::Export, Self::ReadSubmission]
+            .into_iter()
+            .find(|a| a.as_str() == s)
     }
 }
 

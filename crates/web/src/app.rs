@@ -59,6 +59,8 @@ pub struct App {
     pub secure_cookies: bool,
     grants: RwLock<(DateTime<Utc>, Vec<AccessGrant>)>,
     scope_units: RwLock<ScopeUnitsCache>,
+    /// The public e-tjänst's posts per address (rate limit, this process).
+    pub e_service_limiter: crate::ui::etjanst::Limiter,
 }
 
 pub type AppState = Arc<App>;
@@ -87,6 +89,7 @@ impl App {
             secure_cookies: false,
             grants: RwLock::new((now, grants)),
             scope_units: RwLock::new(HashMap::new()),
+            e_service_limiter: Default::default(),
         })
     }
 

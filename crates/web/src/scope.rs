@@ -142,6 +142,26 @@ impl Scope {
         None
     }
 
+    /// How the caller may see what a unit received but has not yet made a case of (the
+    /// e-tjänst's submissions): in full as their own or managed unit, or not at all.
+    pub fn unit_access(&self, unit: &UnitId) -> Option<Access> {
+        let full = |basis| Some(Access { view: View::Full, basis, reason: None });
+        if self.units.own.contains(unit) {
+            full(AccessBasis::OwnUnit)
+        } else if self.units.managed.contains(unit) {
+            full(AccessBasis::ManagedUnit)
+        } else {
+            None
+        }
+    }
+
+    /// Units whose cases the caller sees in full as their own unit or a unit they manage.
+    pub fn full_units(&self) -> Vec<UnitId> {
+        let mut v: Vec<UnitId> = self.units.own.iter().chain(&self.units.managed).cloned().collect();
+        v.sort();
+        v
+    }
+
     /// The best access the caller has to any of a person's cases (or by grant).
     pub fn person_access(&self, p: &Projections, person: &PersonId) -> Option<Access> {
         let mut best: Option<Access> = None;

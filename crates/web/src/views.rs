@@ -208,7 +208,8 @@ pub fn identity_words(e: &PersonEntry) -> Vec<String> {
     w
 }
 
-fn redact_str(s: &str, words: &[String]) -> String {
+/// `s` with every word replaced by the protected-data marker.
+pub fn redact_str(s: &str, words: &[String]) -> String {
     let mut out = s.to_owned();
     for w in words {
         if out.contains(w.as_str()) {

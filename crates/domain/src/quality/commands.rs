@@ -11,7 +11,9 @@ use crate::case::CaseState;
 use crate::commands::{err, not_future, required, role_in, Context};
 use crate::error::{DomainError, ErrorCode};
 use crate::events::{EventMeta, NewEvent, Payload};
-use crate::ids::{CaseId, ComplaintId, ControlPlanId, DeviationId, LexSarahId, RiskId, StaffId, SurveyId, UnitId};
+use crate::ids::{
+    CaseId, ComplaintId, ControlPlanId, DeviationId, FileAuditId, LexSarahId, RiskId, StaffId, SurveyId, UnitId,
+};
 use crate::org::{Organisation, Role};
 
 /// What the store needs to append: the events and, per stream, the version it must be at
@@ -42,6 +44,18 @@ pub enum QualityCommand {
     ControlPlan(ControlPlanId, ControlPlanCommand),
     DefineSurvey(SurveyDefined),
     Survey(SurveyId, SurveyCommand),
+    /// Aktgranskning: the sample is drawn by `sampler::draw` in the shell and recorded here.
+    OpenFileAudit(FileAuditOpened),
+    FileAudit(FileAuditId, FileAuditCommand),
+}
+
+#[derive(Debug, Clone)]
+pub enum FileAuditCommand {
+    Answer(FileAuditAnswersRecorded),
+    Analyse(FileAuditAnalysed),
+    /// Improvement actions (measures with owner and date), follow-ups, notes.
+    Matter(MatterCommand),
+    Close(MatterLocked),
 }
 
 /// Measures, follow-ups and notes: the same on every deviation, lex Sarah and complaint.
@@ -162,6 +176,11 @@ pub fn handle(cmd: &QualityCommand, ctx: &Context, look: &dyn Lookup) -> Result<
         QualityCommand::ControlPlan(id, c) => match look.matter(&id.stream()) {
             Some(Matter::ControlPlan(p)) => control_plan(p, c, ctx, look),
             _ => Err(not_found("Internkontrollplanen")),
+        },
+        QualityCommand::OpenFileAudit(a) => open_file_audit(a, ctx, look),
+        QualityCommand::FileAudit(id, c) => match look.matter(&id.stream()) {
+            Some(Matter::FileAudit(a)) => file_audit(a, c, ctx, look),
+            _ => Err(not_found("Aktgranskningen")),
         },
         QualityCommand::DefineSurvey(s) => define_survey(s, ctx),
         QualityCommand::Survey(id, c) => match look.matter(&id.stream()) {
@@ -1009,6 +1028,143 @@ fn survey(s: &super::SurveyState, cmd: &SurveyCommand, ctx: &Context) -> Result<
                 }
             }
             Ok(one(ctx, &stream, v, ctx.today(), Payload::SurveyResponsesRecorded(r.clone())))
+        }
+    }
+}
+
+// ------------------------------------------------------------------ file audit (aktgranskning)
+
+/// Who opens the year's audit and owns its analysis with the unit's manager.
+const AUDIT_OWNERS: [Role; 4] =
+    [Role::QualityDeveloper, Role::UnitManager, Role::AreaManager, Role::HeadOfAdministration];
+/// Who audits files: the routine has handlers, team leaders and managers audit in pairs.
+const AUDITORS: [Role; 6] = [
+    Role::QualityDeveloper,
+    Role::UnitManager,
+    Role::AreaManager,
+    Role::HeadOfAdministration,
+    Role::TeamLeader,
+    Role::Handler,
+];
+
+fn open_file_audit(a: &FileAuditOpened, ctx: &Context, look: &dyn Lookup) -> Result<Outcome, DomainError> {
+    role_in(ctx, &[Role::QualityDeveloper], "öppna årets aktgranskning")?;
+    let stream = a.audit.stream();
+    if look.matter(&stream).is_some() {
+        return Err(DomainError::new(ErrorCode::Conflict, "Aktgranskningen är redan öppnad."));
+    }
+    unit_exists(ctx.org, &a.unit)?;
+    if !(2000..=2100).contains(&a.year) {
+        return Err(err(ErrorCode::InvalidInput, "year", "Ange granskningens år."));
+    }
+    if a.files.is_empty() || a.files.len() > 200 {
+        return Err(err(ErrorCode::InvalidInput, "files", "Urvalet ska ha 1–200 akter."));
+    }
+    required("method", &a.method, "Urvalsmetoden")?;
+    let mut seen = std::collections::HashSet::new();
+    for f in &a.files {
+        if !seen.insert(f.case) {
+            return Err(err(ErrorCode::InvalidInput, "files", "Samma akt finns två gånger i urvalet."));
+        }
+        match look.case(&f.case) {
+            Some(c) if covers(ctx.org, Some(&a.unit), &c.unit) => {}
+            _ => return Err(err(ErrorCode::NotFound, "files", "En akt i urvalet finns inte i enheten.")),
+        }
+    }
+    for d in &a.drop_outs {
+        if !seen.contains(&d.case) {
+            return Err(err(ErrorCode::InvalidInput, "drop_outs", "Ett bortfall måste vara en dragen akt."));
+        }
+        required("drop_outs.reason", &d.reason, "Skälet till bortfallet")?;
+    }
+    let events = vec![event(ctx, &stream, ctx.today(), Payload::FileAuditOpened(a.clone()))];
+    let mut out = Outcome { events, expect: vec![(stream.clone(), None)] };
+    // The analysis and the improvement actions are the unit manager's.
+    if let Some(m) = responsible(ctx.org, &a.unit, &[Role::UnitManager], ctx.today()) {
+        out.events.push(event(ctx, &stream, ctx.today(), Payload::MatterAssigned(MatterAssigned { assignee: m })));
+    }
+    Ok(out)
+}
+
+fn file_audit(
+    a: &super::FileAuditState,
+    cmd: &FileAuditCommand,
+    ctx: &Context,
+    _look: &dyn Lookup,
+) -> Result<Outcome, DomainError> {
+    let h = &a.handling;
+    let today = ctx.today();
+    let v = Some(h.version);
+    let s = h.stream.as_str();
+    match cmd {
+        FileAuditCommand::Matter(m) => matter_command(h, m, ctx, &AUDIT_OWNERS, "Aktgranskningen"),
+        FileAuditCommand::Answer(r) => {
+            not_locked(h, "Aktgranskningen")?;
+            role_in(ctx, &AUDITORS, "granska akter")?;
+            if r.answers.is_empty() || r.answers.len() > MAX_ITEMS {
+                return Err(err(ErrorCode::InvalidInput, "answers", "Inga svar att föra in."));
+            }
+            required("source", &r.source, "Källan")?;
+            for (i, x) in r.answers.iter().enumerate() {
+                let row = i + 1;
+                let Some(file) = a.audited().find(|f| f.case == x.case) else {
+                    return Err(err(
+                        ErrorCode::InvalidInput,
+                        "answers.case",
+                        format!("Svar {row}: akten ingår inte i urvalet (eller är ett bortfall)."),
+                    ));
+                };
+                // Nobody audits a file they handle themselves.
+                if file.handler.as_ref() == Some(&ctx.actor.staff) {
+                    return Err(err(
+                        ErrorCode::NotAuthorised,
+                        "answers.case",
+                        format!("Svar {row}: du granskar inte en akt där du själv är handläggare."),
+                    ));
+                }
+                required("answers.question", &x.question, "Frågan")?;
+                let overrides = x.automatic.is_some_and(|auto| auto != x.reply);
+                let commented = x.comment.as_deref().is_some_and(|c| !c.trim().is_empty());
+                if overrides && !commented {
+                    return Err(err(
+                        ErrorCode::InvalidInput,
+                        "answers.comment",
+                        format!("Svar {row}: du ändrar det automatiska svaret — skriv en kommentar om varför."),
+                    ));
+                }
+                optional_text("answers.comment", &x.comment, "Kommentaren")?;
+            }
+            Ok(one(ctx, s, v, today, Payload::FileAuditAnswersRecorded(r.clone())))
+        }
+        FileAuditCommand::Analyse(x) => {
+            not_locked(h, "Aktgranskningen")?;
+            if !may_handle(h, ctx, &AUDIT_OWNERS) {
+                return Err(refuse_handle("skriva enhetens analys"));
+            }
+            if a.answers.is_empty() {
+                return Err(err(ErrorCode::Incomplete, "keep_doing", "Inga akter är granskade ännu."));
+            }
+            required("keep_doing", &x.keep_doing, "Hur vi behåller goda resultat")?;
+            required("improve", &x.improve, "Vad som behöver förbättras")?;
+            Ok(one(ctx, s, v, today, Payload::FileAuditAnalysed(x.clone())))
+        }
+        FileAuditCommand::Close(x) => {
+            not_locked(h, "Aktgranskningen")?;
+            if !may_handle(h, ctx, &AUDIT_OWNERS) {
+                return Err(refuse_handle("avsluta aktgranskningen"));
+            }
+            if let Some(f) = a.audited().find(|f| !a.answers.keys().any(|(c, _, _)| *c == f.case)) {
+                return Err(err(
+                    ErrorCode::Incomplete,
+                    "summary",
+                    format!("Akten {} är inte granskad. Granska alla akter (eller ange bortfall) först.", f.case),
+                ));
+            }
+            if a.analysed_on.is_none() {
+                return Err(err(ErrorCode::Incomplete, "summary", "Enhetens analys saknas."));
+            }
+            required("summary", &x.summary, "Sammanfattningen")?;
+            Ok(one(ctx, s, v, today, Payload::MatterLocked(x.clone())))
         }
     }
 }

@@ -22,12 +22,16 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::calendar::add_days;
+use crate::checks::{Reply, Section};
 use crate::clock::DeadlineState;
 use crate::events::{Payload, RecordedEvent};
-use crate::ids::{CaseId, ComplaintId, ControlPlanId, DeviationId, LexSarahId, RiskId, StaffId, SurveyId, UnitId};
+use crate::ids::{
+    CaseId, ComplaintId, ControlPlanId, DeviationId, FileAuditId, LexSarahId, RiskId, StaffId, SurveyId, UnitId,
+};
 use crate::org::Role;
 use crate::rules::RuleTable;
 use model::*;
+use std::collections::BTreeMap;
 
 /// A measure (åtgärd) with its owner and due date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
@@ -347,6 +351,41 @@ pub struct SurveyState {
     pub responses: Vec<SurveyResponse>,
 }
 
+// ------------------------------------------------------------------ file audit
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct FileAuditState {
+    pub id: FileAuditId,
+    /// The unit's manager owns the analysis and the improvement actions (measures).
+    #[serde(flatten)]
+    pub handling: Handling,
+    pub year: i32,
+    pub seed: u64,
+    pub method: String,
+    pub population: u32,
+    pub files: Vec<AuditedFile>,
+    pub drop_outs: Vec<AuditDropOut>,
+    /// The standing answer per (file, section, question): reply, automatic answer, overridden.
+    #[serde(skip)]
+    pub answers: BTreeMap<(CaseId, Section, String), AnswerState>,
+    pub analysed_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AnswerState {
+    pub reply: Reply,
+    pub automatic: Option<Reply>,
+    /// The auditor's answer differs from the record's automatic one (with a comment).
+    pub overridden: bool,
+}
+
+impl FileAuditState {
+    /// Files actually audited (drawn minus drop-outs).
+    pub fn audited(&self) -> impl Iterator<Item = &AuditedFile> {
+        self.files.iter().filter(|f| !self.drop_outs.iter().any(|d| d.case == f.case))
+    }
+}
+
 // ------------------------------------------------------------------ the fold
 
 /// One quality matter, folded from its stream.
@@ -358,6 +397,7 @@ pub enum Matter {
     Risk(RiskState),
     ControlPlan(ControlPlanState),
     Survey(SurveyState),
+    FileAudit(FileAuditState),
 }
 
 impl Matter {
@@ -446,6 +486,19 @@ impl Matter {
                 questions: s.questions.clone(),
                 invited: Vec::new(),
                 responses: Vec::new(),
+            }),
+            Payload::FileAuditOpened(a) => Self::FileAudit(FileAuditState {
+                id: a.audit,
+                // Assigned to the unit's manager by the command (the analysis is theirs).
+                handling: Handling::new(e, a.unit.clone(), None, None),
+                year: a.year,
+                seed: a.seed,
+                method: a.method.clone(),
+                population: a.population,
+                files: a.files.clone(),
+                drop_outs: a.drop_outs.clone(),
+                answers: BTreeMap::new(),
+                analysed_on: None,
             }),
             _ => return None,
         })
@@ -555,6 +608,24 @@ impl Matter {
                     _ => {}
                 }
             }
+            Self::FileAudit(a) => {
+                if a.handling.apply_common(e) {
+                    return;
+                }
+                match &e.payload {
+                    Payload::FileAuditAnswersRecorded(r) => {
+                        for x in &r.answers {
+                            let overridden = x.automatic.is_some_and(|auto| auto != x.reply);
+                            a.answers.insert(
+                                (x.case, x.section, x.question.clone()),
+                                AnswerState { reply: x.reply, automatic: x.automatic, overridden },
+                            );
+                        }
+                    }
+                    Payload::FileAuditAnalysed(_) => a.analysed_on = Some(e.meta.effective_on),
+                    _ => {}
+                }
+            }
             Self::Survey(s) => {
                 s.version = e.version;
                 match &e.payload {
@@ -574,6 +645,7 @@ impl Matter {
             Self::Risk(r) => r.id.stream(),
             Self::ControlPlan(p) => p.id.stream(),
             Self::Survey(s) => s.id.stream(),
+            Self::FileAudit(a) => a.id.stream(),
         }
     }
 
@@ -585,6 +657,7 @@ impl Matter {
             Self::Risk(r) => r.version,
             Self::ControlPlan(p) => p.version,
             Self::Survey(s) => s.version,
+            Self::FileAudit(a) => a.handling.version,
         }
     }
 
@@ -593,6 +666,7 @@ impl Matter {
             Self::Deviation(d) => Some(&d.handling),
             Self::LexSarah(l) => Some(&l.handling),
             Self::Complaint(c) => Some(&c.handling),
+            Self::FileAudit(a) => Some(&a.handling),
             _ => None,
         }
     }
@@ -751,13 +825,15 @@ pub fn deadlines(m: &Matter, rules: &RuleTable) -> Vec<QualityDeadline> {
                 out.push(deadline(&stream, k, ms.due, Some(&ms.owner), None, ms.completed_on, c));
             }
         }
+        Matter::FileAudit(a) => handling_deadlines(&a.handling, "Rutin för egenkontroll – aktgranskning", &mut out),
         Matter::Risk(_) | Matter::Survey(_) => {}
     }
     out
 }
 
 /// The stream prefixes of quality matters.
-pub const STREAM_PREFIXES: [&str; 6] = [
+pub const STREAM_PREFIXES: [&str; 7] = [
+    FileAuditId::PREFIX,
     DeviationId::PREFIX,
     LexSarahId::PREFIX,
     ComplaintId::PREFIX,
@@ -778,6 +854,7 @@ pub fn fits_stream(e: &RecordedEvent) -> bool {
         Payload::RiskRegistered(r) => opens(RiskId::PREFIX, r.risk.0.to_string()),
         Payload::ControlPlanAdopted(p) => opens(ControlPlanId::PREFIX, p.plan.0.to_string()),
         Payload::SurveyDefined(s) => opens(SurveyId::PREFIX, s.survey.0.to_string()),
+        Payload::FileAuditOpened(a) => opens(FileAuditId::PREFIX, a.audit.0.to_string()),
         p => p.is_quality() && STREAM_PREFIXES.contains(&prefix) && e.version > 1,
     }
 }

@@ -8,7 +8,9 @@ use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{CaseId, ComplaintId, ControlPlanId, DeviationId, LexSarahId, RiskId, StaffId, SurveyId, UnitId};
+use crate::ids::{
+    CaseId, ComplaintId, ControlPlanId, DeviationId, FileAuditId, LexSarahId, RiskId, StaffId, SurveyId, UnitId,
+};
 use crate::personnummer::Sex;
 
 // ------------------------------------------------------------------ vocabulary
@@ -612,4 +614,71 @@ pub struct SurveyResponsesRecorded {
     pub responses: Vec<SurveyResponse>,
     /// "manuell" or the imported file's name.
     pub source: String,
+}
+
+// ------------------------------------------------------------------ file audit (aktgranskning)
+
+/// A drawn file in the audit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AuditedFile {
+    pub case: CaseId,
+    /// "flicka 0–12" …
+    pub stratum: String,
+    pub handler: Option<StaffId>,
+}
+
+/// A drawn file that cannot be audited, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AuditDropOut {
+    pub case: CaseId,
+    pub reason: String,
+}
+
+/// The quality developer opens a unit's audit with its recorded sample (sampler::draw).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FileAuditOpened {
+    pub audit: FileAuditId,
+    pub unit: UnitId,
+    pub year: i32,
+    pub seed: u64,
+    pub method: String,
+    /// Files the sample was drawn from.
+    pub population: u32,
+    pub files: Vec<AuditedFile>,
+    pub drop_outs: Vec<AuditDropOut>,
+}
+
+/// One answer of an auditor: the automatic answer it started from (if the record answered
+/// it) and, when the auditor differs from it, the comment saying why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AuditAnswer {
+    pub case: CaseId,
+    pub section: crate::checks::Section,
+    pub question: String,
+    pub reply: crate::checks::Reply,
+    #[serde(default)]
+    pub automatic: Option<crate::checks::Reply>,
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+/// A batch of answers: entered in the app or imported from the unit's .xlsx sheet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FileAuditAnswersRecorded {
+    pub answers: Vec<AuditAnswer>,
+    /// "manuell" or the imported file's name.
+    pub source: String,
+}
+
+/// The unit's analysis: how do we keep good results, what must improve.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FileAuditAnalysed {
+    pub keep_doing: String,
+    pub improve: String,
 }

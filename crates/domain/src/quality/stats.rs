@@ -176,7 +176,7 @@ pub fn counts<'a>(matters: impl IntoIterator<Item = &'a Matter>, w: Window, rule
                     }
                 }
             }
-            Matter::Risk(_) | Matter::Survey(_) => {}
+            Matter::Risk(_) | Matter::Survey(_) | Matter::FileAudit(_) => {}
         }
     }
     c
@@ -292,4 +292,54 @@ pub fn survey_results(s: &SurveyState) -> Vec<SurveyRow> {
     }
     out.push(row(None, None));
     out
+}
+
+/// One question's result in a file audit: the standing answers over the audited files.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct AuditQuestionResult {
+    pub section: crate::checks::Section,
+    pub question: String,
+    pub yes: u32,
+    pub no: u32,
+    pub not_applicable: u32,
+    /// Answers where the auditor differed from the record's automatic answer.
+    pub overridden: u32,
+    /// Ja / (Ja + Nej), when any.
+    pub share_yes: Option<f64>,
+}
+
+/// The unit's results per question (drop-outs excluded), in question order of first answer.
+pub fn file_audit_results(a: &super::FileAuditState) -> Vec<AuditQuestionResult> {
+    use crate::checks::Reply;
+    let audited: std::collections::HashSet<crate::ids::CaseId> = a.audited().map(|f| f.case).collect();
+    let mut rows: BTreeMap<(crate::checks::Section, String), AuditQuestionResult> = BTreeMap::new();
+    for ((case, section, question), ans) in &a.answers {
+        if !audited.contains(case) {
+            continue;
+        }
+        let r = rows.entry((*section, question.clone())).or_insert_with(|| AuditQuestionResult {
+            section: *section,
+            question: question.clone(),
+            yes: 0,
+            no: 0,
+            not_applicable: 0,
+            overridden: 0,
+            share_yes: None,
+        });
+        match ans.reply {
+            Reply::Yes => r.yes += 1,
+            Reply::No => r.no += 1,
+            Reply::NotApplicable => r.not_applicable += 1,
+        }
+        if ans.overridden {
+            r.overridden += 1;
+        }
+    }
+    rows.into_values()
+        .map(|mut r| {
+            let n = r.yes + r.no;
+            r.share_yes = (n > 0).then(|| f64::from(r.yes) / f64::from(n));
+            r
+        })
+        .collect()
 }

@@ -132,6 +132,11 @@ impl World {
         rec.seq
     }
 
+    /// Seals a command's event as it stands (any stream); returns it as recorded.
+    pub fn append(&mut self, e: NewEvent) -> RecordedEvent {
+        self.seal(e)
+    }
+
     pub fn events(&self, case: CaseId) -> Vec<RecordedEvent> {
         self.streams[&case.stream()].clone()
     }

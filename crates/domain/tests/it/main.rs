@@ -4,7 +4,9 @@
 mod case_walk;
 mod dates;
 mod delegation;
+mod etjanst;
 mod flow_rules;
 mod harness;
+mod quality;
 mod sampler;
 mod self_inspection;

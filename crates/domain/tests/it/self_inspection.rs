@@ -233,6 +233,7 @@ fn legacy_file(w: &mut World) -> CaseId {
             unit: UnitId::parse("mottagning").unwrap(),
             after_hours: false,
             receipt: None,
+            submission: None,
         }),
         None,
     );

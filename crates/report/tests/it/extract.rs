@@ -77,3 +77,43 @@ fn no_combination_of_indirect_identifiers_is_rarer_than_the_threshold() {
     // k = 1 suppresses nothing.
     assert_eq!(analysis_extract(&f, year, KEY_A, 1).unwrap().suppressed, [0; 14]);
 }
+
+#[test]
+fn the_parquet_file_holds_the_same_rows_as_the_csv_with_typed_figures_and_nulls() {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    use parquet::record::{Field, RowAccessor};
+    let f = facts();
+    let year = Period::Year { year: 2025 }.months(as_of());
+    let e = analysis_extract(&f, year, KEY_A, 2).unwrap();
+    let bytes = skyndsam_report::parquet_file::to_parquet(&e).unwrap();
+    assert_eq!(&bytes[..4], b"PAR1");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("uttag.parquet");
+    std::fs::write(&path, &bytes).unwrap();
+    let reader = SerializedFileReader::new(std::fs::File::open(&path).unwrap()).unwrap();
+    let meta = reader.metadata().file_metadata();
+    assert_eq!(meta.num_rows() as usize, e.rows.len());
+    let kv = meta.key_value_metadata().unwrap();
+    assert!(kv.iter().any(|k| k.key == "skyndsam.k" && k.value.as_deref() == Some("2")));
+    let names: Vec<String> = meta.schema_descr().columns().iter().map(|c| c.name().to_owned()).collect();
+    assert_eq!(names, COLUMNS.map(str::to_owned).to_vec());
+    let mut nulls = 0;
+    for (row, want) in reader.get_row_iter(None).unwrap().zip(&e.rows) {
+        let row = row.unwrap();
+        for (i, (_, field)) in row.get_column_iter().enumerate() {
+            match field {
+                Field::Str(s) => assert_eq!(s, &want[i], "column {}", COLUMNS[i]),
+                Field::Int(n) => assert_eq!(n.to_string(), want[i], "column {}", COLUMNS[i]),
+                Field::Null => {
+                    assert!(want[i].is_empty(), "column {} null but {:?} in the CSV", COLUMNS[i], want[i]);
+                    nulls += 1;
+                }
+                other => panic!("column {}: unexpected {other:?}", COLUMNS[i]),
+            }
+        }
+        assert_eq!(row.get_int(12).unwrap().to_string(), want[12], "insatser is an integer");
+    }
+    assert!(nulls > 0, "the fixture has cases not yet at every step");
+    // The suppression marks survive in the string columns.
+    assert!(e.suppressed.iter().sum::<usize>() > 0);
+}

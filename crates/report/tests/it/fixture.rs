@@ -141,6 +141,7 @@ impl Fx {
                 unit: UnitId::parse("mottagning").unwrap(),
                 after_hours: false,
                 receipt: None,
+                submission: None,
             }),
         );
     }

@@ -4,5 +4,7 @@
 
 mod fixture;
 mod journal;
+mod quality;
 mod security;
+mod submissions;
 mod transfer;

@@ -420,6 +420,7 @@ pub fn base(kind: MatterKind) -> &'static str {
         MatterKind::Risk => "risks",
         MatterKind::ControlPlan => "control-plans",
         MatterKind::Survey => "surveys",
+        MatterKind::FileAudit => "file-audits",
     }
 }
 
@@ -432,6 +433,7 @@ fn op_stem(kind: MatterKind) -> &'static str {
         MatterKind::Risk => "risk",
         MatterKind::ControlPlan => "control_plan",
         MatterKind::Survey => "survey",
+        MatterKind::FileAudit => "file_audit",
     }
 }
 
@@ -715,6 +717,7 @@ fn list_schema(kind: MatterKind) -> SchemaFn {
         MatterKind::Risk => schema::<Vec<RiskView>>,
         MatterKind::ControlPlan => schema::<Vec<ControlPlanState>>,
         MatterKind::Survey => schema::<Vec<SurveySummary>>,
+        MatterKind::FileAudit => schema::<Vec<MatterSummary>>,
     }
 }
 
@@ -810,7 +813,7 @@ async fn list_matters(ctx: Ctx, kind: MatterKind, q: ListQuery) -> Result<axum::
         .filter(|(m, _)| MatterKind::of(m) == kind)
         .filter(|(m, _)| q.mine != Some(true) || mine(m));
     Ok(match kind {
-        MatterKind::Deviation | MatterKind::LexSarah | MatterKind::Complaint => {
+        MatterKind::Deviation | MatterKind::LexSarah | MatterKind::Complaint | MatterKind::FileAudit => {
             let mut rows: Vec<MatterSummary> = visible
                 .filter_map(|(m, a)| summary(m, &a, p.rules(), today))
                 .filter(|s| q.status.as_deref().is_none_or(|x| x == s.status))

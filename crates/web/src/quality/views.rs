@@ -15,7 +15,7 @@ use skyndsam_domain::quality::model::*;
 use skyndsam_domain::quality::rules::QualityRules;
 use skyndsam_domain::quality::stats::SurveyRow;
 use skyndsam_domain::quality::{
-    self, ComplaintState, ControlPlanState, DeviationState, LexSarahState, Matter, QualityDeadline,
+    self, ComplaintState, ControlPlanState, DeviationState, FileAuditState, LexSarahState, Matter, QualityDeadline,
     QualityDeadlineKind, RiskState, SurveyState,
 };
 use skyndsam_domain::rules::RuleTable;
@@ -33,6 +33,8 @@ pub enum MatterKind {
     Risk,
     ControlPlan,
     Survey,
+    /// Aktgranskning (issue 5): its improvement actions are quality clocks; it has no page yet.
+    FileAudit,
 }
 
 impl MatterKind {
@@ -44,6 +46,7 @@ impl MatterKind {
             Matter::Risk(_) => Self::Risk,
             Matter::ControlPlan(_) => Self::ControlPlan,
             Matter::Survey(_) => Self::Survey,
+            Matter::FileAudit(_) => Self::FileAudit,
         }
     }
     /// The journal stream prefix.
@@ -56,25 +59,31 @@ impl MatterKind {
             Self::Risk => RiskId::PREFIX,
             Self::ControlPlan => ControlPlanId::PREFIX,
             Self::Survey => SurveyId::PREFIX,
+            Self::FileAudit => FileAuditId::PREFIX,
         }
     }
     /// The kind a stream belongs to.
     pub fn of_stream(stream: &str) -> Option<Self> {
         let prefix = stream.split_once('/')?.0;
-        [Self::Deviation, Self::LexSarah, Self::Complaint, Self::Risk, Self::ControlPlan, Self::Survey]
+        [Self::Deviation, Self::LexSarah, Self::Complaint, Self::Risk, Self::ControlPlan, Self::Survey, Self::FileAudit]
             .into_iter()
             .find(|k| k.prefix() == prefix)
     }
-    /// The web UI's page of a matter of this kind.
-    pub fn page(self) -> &'static str {
-        match self {
+    /// The web UI's pages of matters of this kind (the file audit has none yet).
+    pub fn page(self) -> Option<&'static str> {
+        Some(match self {
             Self::Deviation => "/avvikelser",
             Self::LexSarah => "/lex-sarah",
             Self::Complaint => "/synpunkter",
             Self::Risk => "/internkontroll/risker",
             Self::ControlPlan => "/internkontroll/planer",
             Self::Survey => "/brukarundersokningar",
-        }
+            Self::FileAudit => return None,
+        })
+    }
+    /// The web UI's page of one matter, when there is one.
+    pub fn link(self, id: &str) -> Option<String> {
+        self.page().map(|p| format!("{p}/{id}"))
     }
     pub fn label_sv(self) -> &'static str {
         match self {
@@ -84,6 +93,7 @@ impl MatterKind {
             Self::Risk => "Risk",
             Self::ControlPlan => "Internkontrollplan",
             Self::Survey => "Brukarundersökning",
+            Self::FileAudit => "Aktgranskning",
         }
     }
 }
@@ -222,6 +232,15 @@ pub fn status_of(m: &Matter) -> (String, String, bool) {
             None => ("adopted".into(), "Antagen".into(), true),
         },
         Matter::Survey(_) => ("defined".into(), "Pågår".into(), true),
+        Matter::FileAudit(a) => {
+            if a.handling.locked_on.is_some() {
+                ("closed".into(), "Avslutad".into(), false)
+            } else if a.analysed_on.is_some() {
+                ("analysed".into(), "Analyserad".into(), true)
+            } else {
+                ("open".into(), "Pågår".into(), true)
+            }
+        }
     }
 }
 
@@ -365,6 +384,7 @@ pub enum MatterState {
     Risk(RiskState),
     ControlPlan(ControlPlanState),
     Survey(SurveyState),
+    FileAudit(FileAuditState),
 }
 
 /// One line of an entry: a Swedish label and the value.
@@ -687,6 +707,9 @@ pub fn entry(p: &Payload, q: &QualityRules, org: &Organisation) -> (String, Vec<
             f.push(field("Källa", r.source.clone()));
             "Svar införda"
         }
+        Payload::FileAuditOpened(_) => "Aktgranskning öppnad",
+        Payload::FileAuditAnswersRecorded(_) => "Granskningssvar införda",
+        Payload::FileAuditAnalysed(_) => "Aktgranskningen analyserad",
         other => {
             f.push(field("Typ", other.type_name()));
             "Post"
@@ -781,6 +804,7 @@ pub fn detail(
         Matter::Risk(r) => MatterState::Risk(r.clone()),
         Matter::ControlPlan(p) => MatterState::ControlPlan(p.clone()),
         Matter::Survey(s) => MatterState::Survey(s.clone()),
+        Matter::FileAudit(a) => MatterState::FileAudit(a.clone()),
     };
     MatterDetail {
         id: stream_id(&m.stream()).to_owned(),

@@ -6,9 +6,19 @@
 //! routes from it, the session extractor takes its role gate from it, and the UI's
 //! authorisation matrix (tests/it/ui_matrix.rs) walks it.
 
+pub mod allocation;
+pub mod case;
+pub mod etjanst;
+pub mod intake;
+pub mod investigation;
+pub mod login;
+pub mod overview;
 pub mod pages;
 pub mod quality;
+pub mod review;
 pub mod session;
+pub mod submission;
+pub mod todo;
 
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, Method};
@@ -55,20 +65,32 @@ pub fn routes() -> Vec<(UiRoute, MethodRouter<AppState>)> {
     let mut v = vec![
         (public(M::GET, "/static/htmx.min.js", "htmx"), get(htmx)),
         (public(M::GET, "/static/skyndsam.css", "css"), get(css)),
-        (public(M::GET, "/logga-in", "login_form"), get(pages::login_form)),
-        (public(M::POST, "/logga-in", "login"), post(pages::login)),
-        (r(M::POST, "/logga-ut", "logout", PERSONS), post(pages::logout)),
-        (r(M::GET, "/", "todo", READERS), get(pages::todo)),
-        (r(M::GET, "/arenden/{id}", "case", READERS), get(pages::case_page)),
-        (r(M::GET, "/mottagning", "intake", INTAKE), get(pages::intake)),
-        (r(M::GET, "/fordelning", "allocation", ALLOCATORS), get(pages::allocation)),
-        (r(M::POST, "/arenden/{id}/fordelning", "allocate", ALLOCATORS), post(pages::allocate)),
-        (r(M::POST, "/mottagning", "register", INTAKE), post(pages::register)),
-        (r(M::POST, "/arenden/{id}/skyddsbedomning", "protection_assessment", CASEWORKERS), post(pages::protection)),
+        (public(M::GET, "/logga-in", "login_form"), get(login::login_form)),
+        (public(M::POST, "/logga-in", "login"), post(login::login)),
+        (public(M::GET, "/e-tjanst/orosanmalan", "etjanst_form"), get(etjanst::form)),
         (
-            r(M::POST, "/arenden/{id}/forhandsbedomning", "preliminary_assessment", CASEWORKERS),
-            post(pages::preliminary),
+            public(M::POST, "/e-tjanst/orosanmalan", "etjanst_submit"),
+            post(etjanst::submit).layer(axum::extract::DefaultBodyLimit::max(etjanst::BODY_LIMIT)),
         ),
+        (public(M::GET, "/e-tjanst/orosanmalan/kvitto", "etjanst_receipt"), get(etjanst::receipt)),
+        (r(M::POST, "/logga-ut", "logout", PERSONS), post(login::logout)),
+        (r(M::GET, "/", "todo", READERS), get(todo::todo)),
+        (r(M::GET, "/arenden/{id}", "case", READERS), get(case::case_page)),
+        (r(M::GET, "/mottagning", "intake", INTAKE), get(intake::intake)),
+        (r(M::GET, "/fordelning", "allocation", ALLOCATORS), get(allocation::allocation)),
+        (r(M::GET, "/arendegenomgang", "review_index", review::REVIEW), get(review::index)),
+        (r(M::GET, "/arendegenomgang/{id}", "review", review::REVIEW), get(review::sheet)),
+        (r(M::GET, "/enhetsoversikt", "overview", overview::MANAGERS), get(overview::overview)),
+        (r(M::POST, "/arenden/{id}/fordelning", "allocate", ALLOCATORS), post(allocation::allocate)),
+        (r(M::POST, "/mottagning", "register", INTAKE), post(intake::register)),
+        (r(M::GET, "/mottagning/e-tjanst/{id}", "submission", INTAKE), get(submission::show)),
+        (r(M::POST, "/mottagning/e-tjanst/{id}", "submission_register", INTAKE), post(submission::register)),
+        (r(M::POST, "/mottagning/e-tjanst/{id}/avsluta", "submission_dismiss", INTAKE), post(submission::dismiss)),
+        (r(M::POST, "/arenden/{id}/skyddsbedomning", "protection_assessment", CASEWORKERS), post(case::protection)),
+        (r(M::POST, "/arenden/{id}/forhandsbedomning", "preliminary_assessment", CASEWORKERS), post(case::preliminary)),
+        (r(M::POST, "/arenden/{id}/forsta-kontakt", "first_contact", CASEWORKERS), post(investigation::first_contact)),
+        (r(M::POST, "/arenden/{id}/utredning", "investigation_part", CASEWORKERS), post(investigation::part)),
+        (r(M::POST, "/arenden/{id}/beslut", "investigation_decision", CASEWORKERS), post(investigation::decision)),
     ];
     v.extend(quality::routes());
     v

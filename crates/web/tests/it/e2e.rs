@@ -6,7 +6,7 @@
 //! With `SKYNDSAM_SCREENSHOTS=<dir>` the pages are saved there as PNG (the README's).
 
 use crate::harness::*;
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{key::Key, Client, ClientBuilder, Locator};
 use serde_json::json;
 use std::io::Write;
 use std::net::TcpListener;
@@ -202,115 +202,279 @@ async fn choose(c: &Client, css: &str, value: &str) {
     c.find(Locator::Css(css)).await.unwrap().select_by_value(value).await.unwrap();
 }
 
+async fn text_of(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.unwrap()
+}
+
+async fn has(c: &Client, css: &str) -> bool {
+    c.find(Locator::Css(css)).await.is_ok()
+}
+
+/// Presses keys on whatever has the focus (as a keyboard does).
+async fn press(c: &Client, keys: &str) {
+    c.active_element().await.unwrap().send_keys(keys).await.unwrap();
+}
+
+async fn focused(c: &Client) -> String {
+    c.active_element().await.unwrap().attr("id").await.unwrap().unwrap_or_default()
+}
+
+/// The page's first-level heading.
+async fn h1(c: &Client) -> String {
+    text_of(c, "h1").await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_case_walks_through_intake_protection_and_preliminary_assessment_as_different_users() {
+async fn a_report_walks_from_the_public_e_tjanst_to_a_decision_and_each_user_sees_only_their_part() {
     let Some((_driver, c)) = browser().await else { return };
     let t = TestApp::spawn().await;
     let base = t.base.clone();
+    let elsa = Target::OwnUnit.pnr();
 
-    // Mottagning: the registrar looks the child up and registers a report.
+    // ---- The public e-tjänst, no login: bad input first.
+    c.goto(&format!("{base}/e-tjanst/orosanmalan")).await.unwrap();
+    assert_eq!(h1(&c).await, "Anmäl oro för ett barn");
+    assert_accessible(&c, "E-tjänst").await;
+    screenshot(&c, "e-tjanst").await;
+    let journal = t.journal_count();
+    click(&c, "#anm-reporter_kind-professional").await;
+    fill(&c, "#anm-child_name", "Elsa").await;
+    fill(&c, "#anm-child_id_number", "20160504-24").await;
+    click(&c, "main form button[type=submit]").await;
+    c.wait().for_element(Locator::Css(".felsammanfattning")).await.unwrap();
+    for (field, msg) in [
+        ("reporter_category", "Välj din yrkesroll."),
+        ("reporter_name", "Anmäler du i din yrkesroll måste du ange ditt namn."),
+        ("reporter_organisation", "Ange din arbetsplats."),
+        ("child_id_number", "Lämna fältet tomt om du inte vet personnumret."),
+        ("text", "Beskriv vad som har hänt"),
+    ] {
+        let err = text_of(&c, &format!("#anm-{field}-fel")).await;
+        assert!(err.contains(msg), "{field}: {err}");
+        let described =
+            c.find(Locator::Css(&format!("#anm-{field}"))).await.unwrap().attr("aria-describedby").await.unwrap();
+        assert_eq!(described.as_deref(), Some(format!("anm-{field}-fel").as_str()), "the error is the field's");
+    }
+    let kept = c.find(Locator::Css("#anm-child_name")).await.unwrap().prop("value").await.unwrap();
+    assert_eq!(kept.as_deref(), Some("Elsa"), "input kept");
+    assert!(c.find(Locator::Css("#anm-reporter_kind-professional")).await.unwrap().is_selected().await.unwrap());
+    assert_eq!(t.journal_count(), journal, "nothing written");
+    assert_accessible(&c, "E-tjänst med fel").await;
+    screenshot(&c, "e-tjanst-med-fel").await;
+    // Corrected.
+    choose(&c, "#anm-reporter_category", "school").await;
+    fill(&c, "#anm-reporter_name", "Lärare Lärarsson").await;
+    fill(&c, "#anm-reporter_organisation", "Påhittade skolan").await;
+    fill(&c, "#anm-reporter_contact", "08-000 00 00").await;
+    fill(&c, "#anm-child_id_number", elsa.as_str()).await;
+    fill(&c, "#anm-text", "Elsa kom till skolan med blåmärken och sa att styvpappan slagit henne.").await;
+    click(&c, "main form button[type=submit]").await;
+    c.wait().for_element(Locator::Css("#kvittensnummer")).await.unwrap();
+    let receipt = text_of(&c, "#kvittensnummer").await;
+    assert!(receipt.starts_with("E-2026-"), "{receipt}");
+    let page = c.source().await.unwrap();
+    assert!(
+        !page.contains("Exempelsson") && !page.contains("utredning-1") && !page.contains("hanna"),
+        "nothing about the known child"
+    );
+    assert_accessible(&c, "Kvitto").await;
+    screenshot(&c, "e-tjanst-kvitto").await;
+    t.clock.advance(chrono::Duration::hours(1));
+
+    // ---- The registrar: the queue, the report (a logged read), registration.
     login(&c, &base, "rita").await;
     click(&c, "nav a[href='/mottagning']").await;
-    c.wait().for_element(Locator::Css("#sok-personnummer")).await.unwrap();
-    assert_accessible(&c, "Mottagning").await;
-    fill(&c, "#sok-personnummer", Target::OwnUnit.pnr().as_str()).await;
-    click(&c, "#sok-rubrik ~ form button[type=submit]").await;
-    c.wait().for_element(Locator::Css("#registrera")).await.unwrap();
-    assert!(c.source().await.unwrap().contains("Elsa Exempelsson"), "the child and earlier knowledge");
-    assert_accessible(&c, "Mottagning med tidigare kännedom").await;
+    c.wait().for_element(Locator::Css("#etjanst-rubrik")).await.unwrap();
+    assert!(c.source().await.unwrap().contains(&receipt));
+    assert_accessible(&c, "Mottagning med e-tjänstens kö").await;
     screenshot(&c, "mottagning").await;
+    c.find(Locator::LinkText(&receipt)).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("#registrera")).await.unwrap();
+    let src = c.source().await.unwrap();
+    assert!(src.contains("styvpappan slagit henne") && src.contains("Elsa Exempelsson"), "the report and the child");
+    assert_accessible(&c, "Anmälan från e-tjänsten").await;
+    screenshot(&c, "mottagning-e-tjanst").await;
     choose(&c, "#reg-kind", "report").await;
-    choose(&c, "#reg-channel", "phone").await;
-    choose(&c, "#reg-reporter_category", "school").await;
-    fill(&c, "#reg-reporter_name", "Rektor Rektorsson").await;
-    fill(&c, "#reg-reporter_organisation", "Skolan").await;
-    click(&c, "#reg-reasons-school_absence").await;
-    fill(&c, "#reg-text", "Elsa har inte varit i skolan på tre veckor.").await;
-    click(&c, "#registrera ~ form button[type=submit], #registrera + form button[type=submit]").await;
+    click(&c, "#reg-reasons-violence_against_child").await;
+    click(&c, "#registrera ~ form button[type=submit]").await;
     c.wait().for_element(Locator::Css("#tidslinje")).await.unwrap();
     let url = c.current_url().await.unwrap();
     let case = skyndsam_domain::ids::CaseId::parse(url.path().trim_start_matches("/arenden/")).unwrap();
+    let src = c.source().await.unwrap();
+    assert!(src.contains("E-tjänst") && src.contains(&receipt), "channel and receipt on the case");
+    assert!(!has(&c, "#skyddsbedomning").await, "a registrar documents no assessments");
     assert_accessible(&c, "Ärende (mottagningen)").await;
-    // The registrar documents no assessments: no forms are offered.
-    assert!(c.find(Locator::Css("#skyddsbedomning")).await.is_err());
     logout(&c).await;
 
-    // Fördelning has no page yet: the team leader allocates through the domain.
-    let app = t.app.clone();
-    let now = t.clock.now_utc();
-    tokio::task::spawn_blocking(move || {
-        use skyndsam_domain::commands::CaseCommand;
-        use skyndsam_domain::events::Allocated;
-        use skyndsam_domain::ids::{StaffId, UnitId};
-        let tove =
-            app.store.actor(&StaffId::parse("tove").unwrap(), skyndsam_domain::org::Role::TeamLeader, now).unwrap();
-        let cmd = CaseCommand::Allocate(Allocated {
-            unit: UnitId::parse("utredning-1").unwrap(),
-            handler: Some(StaffId::parse("hanna").unwrap()),
-        });
-        let version = app.store.projections().case(&case).unwrap().version;
-        app.store.execute(case, Some(version), &cmd, &tove, now).unwrap();
-    })
-    .await
-    .unwrap();
+    // ---- The intake's team leader hands the new case to utredning-1.
+    login(&c, &base, "maja").await;
+    click(&c, "nav a[href='/fordelning']").await;
+    c.wait().for_element(Locator::Css(&format!("#fordela-{case}"))).await.unwrap();
+    assert_accessible(&c, "Fördelning (mottagningen)").await;
+    choose(&c, &format!("#fordela-{case}-handler"), "enhet:utredning-1").await;
+    click(&c, &format!("form[action='/arenden/{case}/fordelning'] button[type=submit]")).await;
+    c.wait().for_element(Locator::Css("#belastning")).await.unwrap();
+    assert!(!has(&c, &format!("#fordela-{case}")).await, "handed over");
+    c.goto(&format!("{base}/arenden/{case}")).await.unwrap();
+    assert_eq!(h1(&c).await, "Finns inte", "the intake no longer sees it");
+    // (An error page carries no header: log out from Att göra.)
+    c.goto(&format!("{base}/")).await.unwrap();
+    logout(&c).await;
 
-    // The handler: the case on Att göra, the protection assessment, then the decision.
+    // ---- The investigation unit's team leader allocates it, by keyboard.
+    login(&c, &base, "tove").await;
+    click(&c, "nav a[href='/fordelning']").await;
+    c.wait().for_element(Locator::Css(&format!("#fordela-{case}"))).await.unwrap();
+    assert_accessible(&c, "Fördelning").await;
+    screenshot(&c, "fordelning").await;
+    c.find(Locator::Css(&format!("#fordela-{case}-handler"))).await.unwrap().send_keys("hanna").await.unwrap();
+    let chosen = c.find(Locator::Css(&format!("#fordela-{case}-handler"))).await.unwrap().prop("value").await.unwrap();
+    assert_eq!(chosen.as_deref(), Some("hanna"), "chosen by typing");
+    press(&c, &Key::Tab).await;
+    press(&c, &Key::Enter).await;
+    c.wait().for_element(Locator::Css("#belastning")).await.unwrap();
+    assert!(!has(&c, &format!("#fordela-{case}")).await, "allocated");
+    logout(&c).await;
+
+    // ---- The handler: Att göra, protection and preliminary assessment, the investigation.
     login(&c, &base, "hanna").await;
+    assert!(!has(&c, "nav a[href='/fordelning']").await && !has(&c, "nav a[href='/enhetsoversikt']").await);
     click(&c, &format!("a[href='/arenden/{case}']")).await;
     c.wait().for_element(Locator::Css("#skyddsbedomning")).await.unwrap();
     fill(&c, "#skydd-assessed_date", "2026-03-03").await;
-    fill(&c, "#skydd-assessed_time", "09:00").await;
+    fill(&c, "#skydd-assessed_time", "09:30").await;
     fill(&c, "#skydd-assessor_name", "Hanna Testberg").await;
     fill(&c, "#skydd-assessor_title", "Socialsekreterare").await;
-    fill(&c, "#skydd-facts", "Samtal med skolan och vårdnadshavare.").await;
+    fill(&c, "#skydd-facts", "Samtal med skolan. Styvpappan är bortrest till fredag.").await;
     click(&c, "#skydd-immediate_need-nej").await;
     click(&c, "#skyddsbedomning ~ form button[type=submit]").await;
     c.wait().for_element(Locator::Css("#forhandsbedomning")).await.unwrap();
-    assert!(c.find(Locator::Css("#skyddsbedomning")).await.is_err(), "done: no longer offered");
-    let clock = c.find(Locator::Css(".klocka")).await.unwrap().text().await.unwrap();
+    let clock = text_of(&c, ".klocka").await;
     assert!(clock.contains("2026-03-17"), "the 14-day clock: {clock}");
+    assert!(!has(&c, "#forhand-outcome-not_open").await, "'inte inleda' is the team leader's by delegation");
     fill(&c, "#forhand-decided_on", "2026-03-03").await;
     click(&c, "#forhand-outcome-open").await;
     click(&c, "#forhand-earlier_knowledge-exists-ja").await;
-    fill(&c, "#forhand-earlier_knowledge-description", "En tidigare anmälan i mars om brister i omsorgen.").await;
+    fill(&c, "#forhand-earlier_knowledge-description", "En tidigare anmälan i mars om brister i omsorgen; samma oro.")
+        .await;
     click(&c, "#forhand-child_view-not_obtained").await;
-    fill(&c, "#forhand-child_view-reason", "Barnet har inte gått att nå ännu.").await;
-    fill(&c, "#forhand-motivation", "Långvarig skolfrånvaro och tidigare oro.").await;
+    fill(&c, "#forhand-child_view-reason", "Barnet hörs i utredningen.").await;
+    fill(&c, "#forhand-motivation", "Våld mot barn: utredning inleds utan dröjsmål.").await;
     click(&c, "#forhandsbedomning ~ form button[type=submit]").await;
+    c.wait().for_element(Locator::Css("#utredning")).await.unwrap();
+    assert!(!has(&c, "#beslut").await, "the decision is not hers by delegation");
+    choose(&c, "#del-part", "plan").await;
+    click(&c, "#del-family_invited-ja").await;
+    click(&c, "#del-family_took_part-ja").await;
+    fill(&c, "#del-text", "Planering med mamma; Elsa hörs enskilt.").await;
+    click(&c, "#utredning ~ form button[type=submit]").await;
     c.wait().for_element(Locator::Css("#tidslinje")).await.unwrap();
-    let src = c.source().await.unwrap();
-    assert!(src.contains("Beslut i förhandsbedömning") && src.contains("Omedelbar skyddsbedömning"));
-    assert!(c.find(Locator::Css("#forhandsbedomning")).await.is_err(), "decided: no longer offered");
-    assert_accessible(&c, "Ärende efter beslut").await;
+    assert!(c.source().await.unwrap().contains("Utredningsplan"));
+    assert_accessible(&c, "Ärende under utredning").await;
     screenshot(&c, "arende-efter-beslut").await;
+    // What is not hers: the report as it came in, another area's case.
+    c.goto(&format!("{base}/mottagning/e-tjanst/{SUBMISSION}")).await.unwrap();
+    assert_eq!(h1(&c).await, "Finns inte");
+    c.goto(&format!("{base}/arenden/{}", Target::OtherUnit.case())).await.unwrap();
+    assert_eq!(h1(&c).await, "Finns inte");
+    assert!(!c.source().await.unwrap().contains("Carl"));
+    c.goto(&format!("{base}/")).await.unwrap();
     logout(&c).await;
 
-    // The auditor: pseudonymised, no names, no free text, no forms.
+    // ---- The team leader decides, and holds the monthly review with the handler.
+    login(&c, &base, "tove").await;
+    c.goto(&format!("{base}/arenden/{case}")).await.unwrap();
+    c.wait().for_element(Locator::Css("#beslut")).await.unwrap();
+    fill(&c, "#beslut-decided_on", "2026-03-03").await;
+    click(&c, "#beslut-outcome-grant_intervention").await;
+    choose(&c, "#beslut-intervention_kind", "family_treatment").await;
+    fill(&c, "#beslut-intervention_from", "2026-03-10").await;
+    fill(&c, "#beslut-intervention_to", "2026-03-15").await;
+    fill(&c, "#beslut-motivation", "Familjebehandling för att stärka föräldraförmågan.").await;
+    click(&c, "#beslut ~ form button[type=submit]").await;
+    c.wait().for_element(Locator::Css("#tidslinje")).await.unwrap();
+    let src = c.source().await.unwrap();
+    assert!(src.contains("Beslut efter utredning") && src.contains("Familjebehandling"));
+    assert!(!has(&c, "#beslut").await, "decided");
+    assert_accessible(&c, "Ärende efter beslut").await;
+    click(&c, "nav a[href='/arendegenomgang']").await;
+    c.wait().for_element(Locator::Css("a[href='/arendegenomgang/hanna']")).await.unwrap();
+    assert_accessible(&c, "Ärendegenomgång (val)").await;
+    click(&c, "a[href='/arendegenomgang/hanna']").await;
+    c.wait().for_element(Locator::Css("#insatser")).await.unwrap();
+    assert!(c.source().await.unwrap().contains("familjebehandling"), "the insats, ending within 14 days");
+    assert_accessible(&c, "Ärendegenomgång").await;
+    screenshot(&c, "arendegenomgang").await;
+    logout(&c).await;
+
+    // ---- The unit manager's overview; the auditor's pseudonymised view; the registrar no more.
+    login(&c, &base, "ulf").await;
+    click(&c, "nav a[href='/enhetsoversikt']").await;
+    c.wait().for_element(Locator::Css("#sena")).await.unwrap();
+    assert_accessible(&c, "Enhetsöversikt").await;
+    screenshot(&c, "enhetsoversikt").await;
+    logout(&c).await;
     login(&c, &base, "rut").await;
     c.goto(&format!("{base}/arenden/{case}")).await.unwrap();
     c.wait().for_element(Locator::Css("#tidslinje")).await.unwrap();
     let src = c.source().await.unwrap();
     assert!(src.contains("Pseudonymiserad vy"));
-    assert!(!src.contains("Elsa") && !src.contains("skolfrånvaro och tidigare oro"), "no name, no free text");
-    assert!(c.find(Locator::Css("form[action$='forhandsbedomning']")).await.is_err());
+    assert!(!src.contains("Elsa") && !src.contains("styvpappan") && !src.contains(&receipt), "no name, no free text");
+    assert!(!has(&c, "main form").await, "no forms");
     assert_accessible(&c, "Ärende (revisor)").await;
     logout(&c).await;
-
-    // The team leader's Fördelning: the protected child's unallocated case, masked.
-    login(&c, &base, "tove").await;
-    click(&c, "nav a[href='/fordelning']").await;
-    c.wait().for_element(Locator::Css(&format!("#fordela-{}", Target::Protected.case()))).await.unwrap();
-    assert!(!c.source().await.unwrap().contains(NOAH_NAME));
-    assert_accessible(&c, "Fördelning").await;
-    screenshot(&c, "fordelning").await;
-    logout(&c).await;
-
-    // A handler in another area: the case does not exist for her.
-    login(&c, &base, "hugo").await;
+    login(&c, &base, "rita").await;
     c.goto(&format!("{base}/arenden/{case}")).await.unwrap();
-    let h1 = c.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
-    assert_eq!(h1, "Finns inte");
-    assert!(!c.source().await.unwrap().contains("Elsa"));
+    assert_eq!(h1(&c).await, "Finns inte", "handed over: not the intake's any more");
     assert_accessible(&c, "Finns inte").await;
+    c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_e_tjanst_form_is_filled_in_and_sent_with_the_keyboard_alone() {
+    let Some((_driver, c)) = browser().await else { return };
+    let t = TestApp::spawn().await;
+    c.goto(&format!("{}/e-tjanst/orosanmalan", t.base)).await.unwrap();
+    let journal = t.journal_count();
+    // The skip link first, then into the form, field by field, in the order the page reads.
+    press(&c, &Key::Tab).await;
+    assert_eq!(text_of(&c, ":focus").await, "Hoppa till innehållet");
+    press(&c, &Key::Enter).await;
+    let mut order = Vec::new();
+    let steps: &[(&str, &str)] = &[
+        ("anm-reporter_kind-professional", " "),
+        ("anm-reporter_category", "Skola"),
+        ("anm-reporter_name", "Lärare Tangentsson"),
+        ("anm-reporter_organisation", "Påhittade skolan"),
+        ("anm-reporter_contact", "08-000 00 00"),
+        ("anm-child_name", "Elsa"),
+        ("anm-child_id_number", ""),
+        ("anm-child_details", "Nio år, klass 3B."),
+        ("anm-other_children", ""),
+        ("anm-text", "Elsa har berättat att hon inte får mat hemma."),
+    ];
+    for (id, keys) in steps {
+        press(&c, &Key::Tab).await;
+        let now = focused(&c).await;
+        order.push(now.clone());
+        assert_eq!(now, *id, "tab order: {order:?}");
+        if !keys.is_empty() {
+            press(&c, keys).await;
+        }
+    }
+    press(&c, &Key::Tab).await;
+    assert_eq!(text_of(&c, ":focus").await, "Skicka anmälan");
+    press(&c, &Key::Enter).await;
+    c.wait().for_element(Locator::Css("#kvittensnummer")).await.unwrap();
+    assert_eq!(t.journal_count(), journal + 1, "sent and stored");
+    let ours = t
+        .app
+        .store
+        .projections()
+        .submissions
+        .open_in(&[skyndsam_domain::ids::UnitId::parse("mottagning").unwrap()])
+        .len();
+    assert_eq!(ours, 2, "the fixture's and this one");
+    assert_accessible(&c, "Kvitto (tangentbord)").await;
     c.close().await.unwrap();
 }

@@ -145,7 +145,15 @@ pub const STAFF: &[(&str, Role, &str)] = &[
     ("sam", Role::SystemAdministrator, "forvaltning"),
     ("hugo", Role::Handler, "utredning-2-team"),
     ("tage", Role::TeamLeader, "utredning-2-team"),
+    // The intake's team leader: allocates what comes in (hands a case to an investigation
+    // unit or one of its handlers). Listed after tove, so tove stays the matrix's team leader.
+    ("maja", Role::TeamLeader, "mottagning-team"),
 ];
+
+/// A report from the e-tjänst waiting in the mottagning's queue (about Dora, the Intake
+/// target's child, from an anonymous neighbour, before office hours on Monday 2 March).
+pub const SUBMISSION: SubmissionId = SubmissionId(uuid::Uuid::from_u128(0x5EED_0000_0000_0000_0000_0000_0000_0001));
+pub const SUBMISSION_TEXT: &str = "Jag hör varje kväll skrik och slag från grannlägenheten där Dora bor.";
 
 pub const PASSWORD: &str = "korrekt häst batteri häftapparat";
 
@@ -250,6 +258,27 @@ pub fn seed(store: &Store) {
         ));
     }
     store.append(AppendRequest::new(org)).unwrap();
+
+    store
+        .submit_web_report(
+            SUBMISSION,
+            &uid("mottagning"),
+            &skyndsam_domain::submission::WebReport {
+                reporter: Reporter {
+                    category: ReporterCategory::Anonymous,
+                    name: None,
+                    organisation: None,
+                    contact: None,
+                },
+                child_name: Some("Dora".into()),
+                child_id_number: Some(Target::Intake.pnr()),
+                child_details: None,
+                other_children: None,
+                text: SUBMISSION_TEXT.into(),
+            },
+            at(2026, 3, 2, 7),
+        )
+        .unwrap();
 
     let received = at(2026, 3, 2, 8);
     let rita = store.actor(&sid("rita"), Role::Registrar, received).unwrap();

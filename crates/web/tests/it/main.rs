@@ -2,14 +2,18 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod abuse;
+mod allocation;
 mod e2e;
+mod etjanst;
 mod harness;
 mod identity;
+mod investigation;
 mod matrix;
 mod openapi;
 mod privacy;
 mod quality_api;
 mod quality_e2e;
+mod review;
 mod self_inspection;
 mod timeline;
 mod ui;

@@ -84,14 +84,7 @@ pub fn routes() -> Vec<(UiRoute, MethodRouter<AppState>)> {
 // ------------------------------------------------------------------ shared helpers
 
 pub(crate) fn chrome(s: &Session) -> Chrome {
-    let role = s.ctx.actor.role;
-    Chrome {
-        name: s.name.clone(),
-        role: role.label_sv(),
-        csrf: s.csrf.clone(),
-        intake: super::INTAKE.contains(&role),
-        allocation: super::ALLOCATORS.contains(&role),
-    }
+    Chrome::of(s)
 }
 
 pub(crate) fn render(status: StatusCode, t: &impl Template) -> Response {
@@ -323,7 +316,8 @@ pub struct ClockRow {
     pub state_class: &'static str,
     pub owner: String,
     pub citation: String,
-    pub link: String,
+    /// The matter's page, when it has one.
+    pub link: Option<String>,
     pub matter: &'static str,
 }
 
@@ -336,7 +330,7 @@ pub(crate) fn clock_row(s: &Session, d: &QualityDeadlineView) -> ClockRow {
         state_class: state_class(d.state),
         owner: d.owner.as_ref().map(|o| staff_name(&p.org, o)).unwrap_or_else(|| "Ingen utsedd".into()),
         citation: d.citation.clone(),
-        link: format!("{}/{}", d.matter_kind.page(), d.matter),
+        link: d.matter_kind.link(&d.matter),
         matter: d.matter_kind.label_sv(),
     }
 }
@@ -478,7 +472,7 @@ pub async fn hub(s: Session) -> Result<Response, UiError> {
 
 /// A matter on someone's desk.
 pub struct DeskRow {
-    pub link: String,
+    pub link: Option<String>,
     pub kind: &'static str,
     pub reported_on: String,
     pub status: String,
@@ -516,7 +510,7 @@ pub fn todo_section(s: &Session) -> TodoQuality {
         let kind = MatterKind::of(m);
         let (_, status, open) = crate::quality::views::status_of(m);
         let row = || DeskRow {
-            link: format!("{}/{}", kind.page(), crate::quality::views::stream_id(&h.stream)),
+            link: kind.link(crate::quality::views::stream_id(&h.stream)),
             kind: kind.label_sv(),
             reported_on: h.reported_on.to_string(),
             status: status.clone(),
@@ -652,7 +646,7 @@ pub(crate) fn list_page(s: &Session, kind: MatterKind, q: ListQuery) -> Response
         rows.push((
             sm.reported_on,
             ListRow {
-                link: format!("{}/{}", kind.page(), sm.id),
+                link: kind.link(&sm.id).unwrap_or_default(),
                 reported_on: sm.reported_on.to_string(),
                 occurred_on: sm.occurred_on.map(|d| d.to_string()).unwrap_or_default(),
                 unit: unit_name(&p.org, &sm.unit),
@@ -701,7 +695,7 @@ pub(crate) fn list_page(s: &Session, kind: MatterKind, q: ListQuery) -> Response
             title,
             intro,
             what,
-            base: kind.page(),
+            base: kind.page().unwrap_or("/kvalitet"),
             new_link,
             statuses,
             units,
