@@ -49,6 +49,10 @@ enum Command {
         /// Memory for rendered case timelines, in MiB (0 turns the cache off).
         #[arg(long, default_value_t = skyndsam_web::app::DEFAULT_TIMELINE_CACHE_BYTES >> 20)]
         cache_mib: usize,
+        /// Minutes between the sweeps that open the deviations the system sees for itself
+        /// (the first runs at start; 0 turns the sweep off).
+        #[arg(long, default_value_t = 15)]
+        sweep_minutes: u64,
     },
     /// Fill the database with a reproducible synthetic municipality.
     Demo {
@@ -80,6 +84,10 @@ enum Command {
         at: Option<NaiveDate>,
         #[arg(long)]
         json: bool,
+        /// With --json: the quality clocks (deviations, lex Sarah, complaints, measures,
+        /// follow-ups, control moments) instead of the cases'.
+        #[arg(long)]
+        quality: bool,
     },
     /// Walk the hash chain and report the first broken link.
     Verify {
@@ -261,7 +269,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Extract(a) => extract(&cli, a, local_date(now)),
         Command::Compare(a) => compare(&cli, a, local_date(now)),
         Command::Audit(a) => audit::run(&cli.database, &*rules(&cli)?, a, local_date(now)),
-        Command::Serve { addr, demo, cache_mib } => {
+        Command::Serve { addr, demo, cache_mib, sweep_minutes } => {
             let store = Arc::new(Store::open(&cli.database, rules(&cli)?)?);
             let security = Arc::new(SecurityStore::open(&cli.database)?);
             let fresh = *demo && store.count()? == 0;
@@ -277,7 +285,15 @@ fn run(cli: Cli) -> Result<()> {
                 demo_accounts(&app, now)?;
             }
             let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-            rt.block_on(skyndsam_web::serve(app, *addr))?;
+            rt.block_on(async {
+                if *sweep_minutes > 0 {
+                    skyndsam_web::quality::start_sweeps(
+                        app.clone(),
+                        std::time::Duration::from_secs(sweep_minutes * 60),
+                    );
+                }
+                skyndsam_web::serve(app, *addr).await
+            })?;
             Ok(())
         }
         Command::User(UserCommand::Add { username, staff }) => {
@@ -354,13 +370,13 @@ fn run(cli: Cli) -> Result<()> {
             eprintln!("Exporterade {n} händelser.");
             Ok(())
         }
-        Command::Deadlines { unit, at, json } => {
+        Command::Deadlines { unit, at, json, quality } => {
             let store = Store::open(&cli.database, rules(&cli)?)?;
             let at_time: DateTime<Utc> = match at {
                 Some(d) => start_of_local_day(*d) + chrono::Duration::hours(12),
                 None => now,
             };
-            deadlines(&store, unit.as_deref(), at_time, *json)
+            deadlines(&store, unit.as_deref(), at_time, *json, *quality)
         }
         Command::Verify { json } => {
             let mut backend = skyndsam_store::open_backend(&cli.database)?;
@@ -594,7 +610,7 @@ fn pct(a: u64, b: u64) -> f64 {
     }
 }
 
-fn deadlines(store: &Store, unit: Option<&str>, now: DateTime<Utc>, json: bool) -> Result<()> {
+fn deadlines(store: &Store, unit: Option<&str>, now: DateTime<Utc>, json: bool, quality: bool) -> Result<()> {
     let p = store.projections();
     let units: Vec<UnitId> = match unit {
         Some(u) => {
@@ -607,6 +623,27 @@ fn deadlines(store: &Store, unit: Option<&str>, now: DateTime<Utc>, json: bool) 
         None => p.org.units.keys().cloned().collect(),
     };
     let rows = p.deadline_book(&units, now);
+    // The quality clocks of the units' matters (and, without --unit, the control plans').
+    let quality_rows = p.quality_book(|d| d.unit.as_ref().map_or(unit.is_none(), |u| units.contains(u)));
+    let today = local_date(now);
+    if json && quality {
+        let out: Vec<serde_json::Value> = quality_rows
+            .iter()
+            .map(|d| {
+                serde_json::json!({
+                    "matter": d.stream,
+                    "deadline": d.kind,
+                    "name": d.kind.label_sv(),
+                    "last_day": d.last_day,
+                    "state": d.state(p.rules(), today),
+                    "unit": d.unit,
+                    "owner": d.owner,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(());
+    }
     if json {
         let out: Vec<serde_json::Value> = rows
             .iter()
@@ -639,6 +676,20 @@ fn deadlines(store: &Store, unit: Option<&str>, now: DateTime<Utc>, json: bool) 
             c.map(|c| c.unit.as_str()).unwrap_or("–"),
             c.and_then(|c| c.handler.as_ref().map(|h| h.as_str())).unwrap_or("ej fördelat"),
             r.case
+        );
+    }
+    println!();
+    println!("Kvalitetsfrister — {} väntande", quality_rows.len());
+    println!("{:<10}  {:<18}  {:<30}  {:<22}  {:<20}  ärende", "sista dag", "status", "frist", "enhet", "ansvarig");
+    for d in &quality_rows {
+        println!(
+            "{:<10}  {:<18}  {:<30}  {:<22}  {:<20}  {}",
+            d.last_day,
+            d.state(p.rules(), today).label_sv(),
+            d.kind.label_sv(),
+            d.unit.as_ref().map(|u| u.as_str()).unwrap_or("–"),
+            d.owner.as_ref().map(|o| o.as_str()).unwrap_or("ej utsedd"),
+            d.stream
         );
     }
     Ok(())

@@ -4,3 +4,4 @@
 mod cli;
 mod crash;
 mod file_audit;
+mod quality_cli;

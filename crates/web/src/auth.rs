@@ -32,6 +32,8 @@ pub const SCOPES: &[(&str, &str)] = &[
     ("persons:read", "söka och läsa personer"),
     ("persons:write", "registrera personer"),
     ("accesslog:read", "granska loggar"),
+    ("quality:read", "läsa avvikelser, lex Sarah, synpunkter, internkontroll och brukarundersökningar"),
+    ("quality:write", "rapportera och handlägga kvalitetsärenden"),
 ];
 
 pub const MIN_PASSWORD_CHARS: usize = 12;

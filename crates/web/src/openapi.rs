@@ -70,6 +70,8 @@ pub fn document(routes: &[RouteSpec]) -> Value {
     }
     let schemas: Map<String, Value> =
         gen.take_definitions().into_iter().map(|(k, v)| (k, serde_json::to_value(v).unwrap_or(Value::Null))).collect();
+    let mut schemas = Value::Object(schemas);
+    tuples_to_any_of(&mut schemas);
     json!({
         "openapi": "3.0.3",
         "info": {
@@ -85,4 +87,20 @@ pub fn document(routes: &[RouteSpec]) -> Value {
         },
         "security": [{"bearer": []}],
     })
+}
+
+/// A tuple (a `(date, effect)` pair) is JSON Schema's `items: [a, b]`, which OpenAPI 3.0
+/// does not have: written as `items: {anyOf: [a, b]}` (the length stays in min/maxItems).
+fn tuples_to_any_of(v: &mut Value) {
+    match v {
+        Value::Object(o) => {
+            if let Some(Value::Array(items)) = o.get("items") {
+                let any = json!({ "anyOf": items });
+                o.insert("items".into(), any);
+            }
+            o.values_mut().for_each(tuples_to_any_of);
+        }
+        Value::Array(a) => a.iter_mut().for_each(tuples_to_any_of),
+        _ => {}
+    }
 }

@@ -428,7 +428,7 @@ const PERIOD_QUERY: &[(&str, &str, bool)] =
     &[("from", "Från och med datum (ÅÅÅÅ-MM-DD)", false), ("to", "Till och med datum (ÅÅÅÅ-MM-DD)", false)];
 
 #[allow(clippy::too_many_arguments)]
-fn spec(
+pub(crate) fn spec(
     method: Method,
     path: &'static str,
     op: &str,
@@ -853,6 +853,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             }),
         ));
     }
+    v.extend(crate::quality::routes());
     v
 }
 

@@ -71,6 +71,8 @@ pub(super) struct CasePage {
     today: String,
     /// First contact, a part of the investigation, the decision.
     inv: super::investigation::InvestigationForms,
+    /// The case's detections and reporting a deviation linked to it.
+    quality: super::quality::CaseQuality,
 }
 
 /// A form sent back with its errors.
@@ -382,6 +384,7 @@ pub(super) async fn case_view_with(s: &Session, case: CaseId, sent: Sent) -> Res
         outcomes,
         csrf: s.csrf.clone(),
         today: local_date(s.ctx.now).to_string(),
+        quality: super::quality::case_section(s, case, sm.view != "pseudonymised"),
     })
 }
 

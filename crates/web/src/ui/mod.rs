@@ -14,6 +14,7 @@ pub mod investigation;
 pub mod login;
 pub mod overview;
 pub mod pages;
+pub mod quality;
 pub mod review;
 pub mod session;
 pub mod submission;
@@ -61,7 +62,7 @@ fn public(method: Method, path: &'static str, name: &'static str) -> UiRoute {
 /// Every UI route with its handler.
 pub fn routes() -> Vec<(UiRoute, MethodRouter<AppState>)> {
     use Method as M;
-    vec![
+    let mut v = vec![
         (public(M::GET, "/static/htmx.min.js", "htmx"), get(htmx)),
         (public(M::GET, "/static/skyndsam.css", "css"), get(css)),
         (public(M::GET, "/logga-in", "login_form"), get(login::login_form)),
@@ -90,7 +91,9 @@ pub fn routes() -> Vec<(UiRoute, MethodRouter<AppState>)> {
         (r(M::POST, "/arenden/{id}/forsta-kontakt", "first_contact", CASEWORKERS), post(investigation::first_contact)),
         (r(M::POST, "/arenden/{id}/utredning", "investigation_part", CASEWORKERS), post(investigation::part)),
         (r(M::POST, "/arenden/{id}/beslut", "investigation_decision", CASEWORKERS), post(investigation::decision)),
-    ]
+    ];
+    v.extend(quality::routes());
+    v
 }
 
 /// The table alone (for the session extractor's gate and the tests).

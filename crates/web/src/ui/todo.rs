@@ -35,6 +35,7 @@ struct TodoPage {
     chrome: Option<Chrome>,
     groups: Vec<TodoGroup>,
     mine: bool,
+    quality: super::quality::TodoQuality,
 }
 
 #[derive(Deserialize, Default)]
@@ -80,5 +81,6 @@ pub async fn todo(s: Session, Query(q): Query<TodoQuery>) -> Result<Response, Ui
             });
         }
     }
-    Ok(render(StatusCode::OK, &TodoPage { chrome: Some(Chrome::of(&s)), groups, mine }))
+    let quality = super::quality::todo_section(&s);
+    Ok(render(StatusCode::OK, &TodoPage { chrome: Some(Chrome::of(&s)), groups, mine, quality }))
 }

@@ -11,6 +11,8 @@ mod investigation;
 mod matrix;
 mod openapi;
 mod privacy;
+mod quality_api;
+mod quality_e2e;
 mod review;
 mod self_inspection;
 mod timeline;

@@ -6,6 +6,7 @@
 
 use crate::harness::*;
 use crate::matrix::{leaks_protected, reads, writes, CASEWORKERS, READERS, SEE_PROTECTED};
+use crate::quality_api::QualityTargets as Q;
 use crate::ui::UiClient;
 use skyndsam_domain::org::Role;
 use skyndsam_web::ui::{table, PERSONS};
@@ -51,8 +52,70 @@ fn expect(name: &str, role: Role, t: Target) -> Exp {
         // Ärendegenomgång of the handler `hanna`: herself, her team leader, her unit manager.
         "review_index" | "review" => gate(role, &[Role::Handler, Role::TeamLeader, Role::UnitManager], Exp::Allow),
         "overview" => gate(role, &[Role::UnitManager, Role::AreaManager, Role::HeadOfAdministration], Exp::Allow),
-        other => panic!("UI route {other} has no rule in the UI matrix: add one"),
+        other => match expect_quality(other, role, t) {
+            Some(e) => e,
+            None => panic!("UI route {other} has no rule in the UI matrix: add one"),
+        },
     }
+}
+
+/// The quality pages, by the same independent rules as the API matrix (`QualityTargets`).
+fn expect_quality(name: &str, role: Role, t: Target) -> Option<Exp> {
+    use Role::*;
+    let allow_if = |b: bool| if b { Exp::Allow } else { Exp::NotFound };
+    let staff = &[
+        Registrar,
+        Handler,
+        TeamLeader,
+        UnitManager,
+        AreaManager,
+        HeadOfAdministration,
+        QualityDeveloper,
+        SystemAdministrator,
+    ];
+    let readers = &[
+        Registrar,
+        Handler,
+        TeamLeader,
+        UnitManager,
+        AreaManager,
+        HeadOfAdministration,
+        QualityDeveloper,
+        SystemAdministrator,
+        Auditor,
+    ];
+    let managers_and_quality = &[UnitManager, AreaManager, HeadOfAdministration, QualityDeveloper];
+    Some(match name {
+        "quality" | "deviations" | "lex_sarah_list" | "complaints" | "internal_control" | "surveys" => {
+            gate(role, readers, Exp::Allow)
+        }
+        "deviation_form" | "lex_sarah_form" | "complaint_form" | "deviation_report" | "lex_sarah_report"
+        | "complaint_receive" => gate(role, staff, Exp::Allow),
+        "deviation" | "lex_sarah" | "complaint" => gate(role, readers, allow_if(Q::reads(role, t))),
+        // The printable report to IVO has text only: not for a pseudonymised reader.
+        "lex_sarah_ivo" => gate(
+            role,
+            readers,
+            match (Q::reads(role, t), role) {
+                (false, _) => Exp::NotFound,
+                (true, Auditor) => Exp::Forbidden,
+                (true, _) => Exp::Allow,
+            },
+        ),
+        "deviation_act" => gate(role, staff, allow_if(Q::writes(role, t, "deviation"))),
+        "lex_sarah_act" => gate(role, staff, allow_if(Q::writes(role, t, "lex_sarah"))),
+        "complaint_act" => gate(role, staff, allow_if(Q::writes(role, t, "complaint"))),
+        "risk_register" | "risk_act" => gate(role, managers_and_quality, Exp::Allow),
+        "plan_adopt" => gate(role, &[HeadOfAdministration, QualityDeveloper], Exp::Allow),
+        "risk" | "plan" | "survey" => gate(role, readers, allow_if(Q::reads_org(role))),
+        "plan_act" => gate(role, staff, allow_if(Q::reads_org(role))),
+        "survey_define" => gate(role, &[QualityDeveloper], Exp::Allow),
+        "survey_act" => gate(role, &[UnitManager, QualityDeveloper], Exp::Allow),
+        "trends" => {
+            gate(role, &[UnitManager, AreaManager, HeadOfAdministration, QualityDeveloper, Auditor], Exp::Allow)
+        }
+        _ => return None,
+    })
 }
 
 #[test]
@@ -75,6 +138,7 @@ fn every_ui_route_has_a_rule() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_ui_route_every_role_every_target() {
     let t = TestApp::spawn().await;
+    Q::seed(&t).await;
     let mut routes: Vec<_> = table().iter().filter(|r| !r.public).cloned().collect();
     // Logging out ends the session: last.
     routes.sort_by_key(|r| r.name == "logout");
@@ -96,7 +160,9 @@ async fn every_ui_route_every_role_every_target() {
                     continue;
                 }
                 let exp = expect(r.name, role, target);
-                let id = if r.path.starts_with("/mottagning/e-tjanst/") {
+                let id = if let Some(q) = Q::id_for(r.path, target) {
+                    q
+                } else if r.path.starts_with("/mottagning/e-tjanst/") {
                     SUBMISSION.to_string()
                 } else if r.path.starts_with("/arendegenomgang/") {
                     "hanna".to_owned()
