@@ -414,14 +414,14 @@ impl Store {
     ) -> Result<Vec<RecordedEvent>, StoreError> {
         let outcome = {
             let p = self.projections();
-            let ctx = Context { now, rules: &self.rules, org: &p.org, actor };
-            let outcome = skyndsam_domain::quality::commands::handle(cmd, &ctx, &*p)?;
-            if let (Some(seen), Some((stream, Some(v)))) = (seen_version, outcome.expect.first()) {
-                if seen != *v {
-                    return Err(StoreError::Conflict { stream: stream.clone(), actual: *v });
+            // A stale version is answered first, before the domain judges the command.
+            if let (Some(seen), Some(stream)) = (seen_version, cmd.target_stream()) {
+                if let Some(actual) = p.matter(&stream).map(|m| m.version()).filter(|v| *v != seen) {
+                    return Err(StoreError::Conflict { stream, actual });
                 }
             }
-            outcome
+            let ctx = Context { now, rules: &self.rules, org: &p.org, actor };
+            skyndsam_domain::quality::commands::handle(cmd, &ctx, &*p)?
         };
         let expect =
             outcome.expect.into_iter().map(|(s, v)| (s, v.map_or(Expected::NoStream, Expected::Exactly))).collect();

@@ -58,6 +58,28 @@ pub enum FileAuditCommand {
     Close(MatterLocked),
 }
 
+impl QualityCommand {
+    /// The existing matter the command acts on (None for a command that opens one).
+    pub fn target_stream(&self) -> Option<String> {
+        match self {
+            Self::Deviation(id, _) => Some(id.stream()),
+            Self::LexSarah(id, _) => Some(id.stream()),
+            Self::Complaint(id, _) => Some(id.stream()),
+            Self::Risk(id, _) => Some(id.stream()),
+            Self::ControlPlan(id, _) => Some(id.stream()),
+            Self::Survey(id, _) => Some(id.stream()),
+            Self::FileAudit(id, _) => Some(id.stream()),
+            Self::ReportDeviation(_)
+            | Self::ReportLexSarah(_)
+            | Self::ReceiveComplaint(_)
+            | Self::RegisterRisk(_)
+            | Self::AdoptControlPlan(_)
+            | Self::DefineSurvey(_)
+            | Self::OpenFileAudit(_) => None,
+        }
+    }
+}
+
 /// Measures, follow-ups and notes: the same on every deviation, lex Sarah and complaint.
 #[derive(Debug, Clone)]
 pub enum MatterCommand {

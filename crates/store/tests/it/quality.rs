@@ -89,6 +89,12 @@ fn a_deviation_is_appended_with_its_version_folded_and_rebuilt_from_the_journal(
                 Err(StoreError::Conflict { actual, .. }) => assert_eq!(actual, 1, "{}", db.label),
                 other => panic!("{}: expected a conflict, got {other:?}", db.label),
             }
+            // A stale version is answered as such even when the command would be refused.
+            let lock = QualityCommand::Deviation(id, DeviationCommand::Lock(MatterLocked { summary: String::new() }));
+            match store.execute_quality(&lock, Some(7), &ulla, now) {
+                Err(StoreError::Conflict { actual, .. }) => assert_eq!(actual, 1, "{}", db.label),
+                other => panic!("{}: expected a conflict, got {other:?}", db.label),
+            }
             store.execute_quality(&investigate, Some(1), &ulla, now).unwrap();
             // The 6-week clock is in the quality book, on the unit manager's list.
             let book = store.projections().quality_book(|d| d.owner.as_ref().is_some_and(|o| o.as_str() == "ulla"));
