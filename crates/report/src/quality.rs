@@ -1,0 +1,296 @@
+//! The quality-management system in the reports (DOMAIN §5, SCENARIOS 9): deviations,
+//! lex Sarah, complaints, internal control and user surveys, as they stood on the reporting
+//! date, per period and unit (a unit's value covers its subtree, as for the indicators).
+//!
+//! Every count is `skyndsam_domain::quality::stats` — this module only chooses the matters
+//! (the reporting date, the unit's subtree) and the window (the period, cut at the
+//! reporting date). AVV-6V is `stats::counts`'s `deviations_within_6_weeks` over
+//! `deviations_6_weeks_due`.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use skyndsam_domain::calendar::end_of_local_day;
+use skyndsam_domain::events::RecordedEvent;
+use skyndsam_domain::ids::{DeviationId, UnitId};
+use skyndsam_domain::quality::stats::{self, QualityCounts, SurveyRow, TrendMonth, Window};
+use skyndsam_domain::quality::{ControlPlanState, Matter, MomentState, RiskState, SurveyState};
+
+use crate::facts::UnitIndex;
+use crate::period::MonthRange;
+use crate::Report;
+
+/// The quality matters folded from the journal as of the reporting date.
+#[derive(Debug, Clone, Default)]
+pub struct QualityFacts {
+    /// Every matter, in stream order (as the store's projection lists them).
+    pub matters: Vec<Matter>,
+    /// The unit index of each matter's unit (None: no unit, e.g. a plan or a survey).
+    units: Vec<Option<u16>>,
+    /// (report date, position in `matters`) of every deviation, by report date.
+    deviations: Vec<(NaiveDate, usize)>,
+}
+
+impl QualityFacts {
+    /// Folds the quality events recorded up to the end of `as_of` (later entries are not
+    /// seen, as in self-inspection), one matter per stream.
+    pub fn fold(events: &[RecordedEvent], index: &UnitIndex, as_of: NaiveDate) -> Self {
+        let cut = end_of_local_day(as_of);
+        let mut by_stream: std::collections::BTreeMap<&str, Matter> = std::collections::BTreeMap::new();
+        for e in events.iter().filter(|e| e.meta.recorded_at < cut) {
+            match by_stream.get_mut(e.stream.as_str()) {
+                Some(m) => m.apply(e),
+                None => {
+                    if let Some(m) = Matter::start(e) {
+                        by_stream.insert(e.stream.as_str(), m);
+                    }
+                }
+            }
+        }
+        let matters: Vec<Matter> = by_stream.into_values().collect();
+        let units = matters.iter().map(|m| m.unit().and_then(|u| index.find(u.as_str()))).collect();
+        let mut deviations: Vec<(NaiveDate, usize)> = matters
+            .iter()
+            .enumerate()
+            .filter_map(|(i, m)| match m {
+                Matter::Deviation(d) => Some((d.handling.reported_on, i)),
+                _ => None,
+            })
+            .collect();
+        deviations.sort_unstable();
+        Self { matters, units, deviations }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.matters.is_empty()
+    }
+
+    /// Whether the journal holds any matter of this kind (as of the reporting date).
+    pub fn has(&self, kind: MatterKind) -> bool {
+        self.matters.iter().any(|m| kind.of(m))
+    }
+}
+
+/// The kinds of quality matter, for "is anything registered at all".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatterKind {
+    Deviation,
+    LexSarah,
+    Complaint,
+    Risk,
+    ControlPlan,
+    Survey,
+}
+
+impl MatterKind {
+    fn of(self, m: &Matter) -> bool {
+        matches!(
+            (self, m),
+            (MatterKind::Deviation, Matter::Deviation(_))
+                | (MatterKind::LexSarah, Matter::LexSarah(_))
+                | (MatterKind::Complaint, Matter::Complaint(_))
+                | (MatterKind::Risk, Matter::Risk(_))
+                | (MatterKind::ControlPlan, Matter::ControlPlan(_))
+                | (MatterKind::Survey, Matter::Survey(_))
+        )
+    }
+}
+
+/// A risk in the register on the period's last day, with its risk value and level.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RiskRow {
+    pub title: String,
+    pub process: String,
+    pub unit: Option<String>,
+    pub severity: u8,
+    pub probability: u8,
+    /// severity × probability (1–16)
+    pub value: u8,
+    /// "låg", "medel" or "hög" (the rule table's risk matrix)
+    pub level: &'static str,
+}
+
+/// One survey's results within the unit's subtree.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SurveyResult {
+    pub name: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub rows: Vec<SurveyRow>,
+}
+
+impl Report<'_> {
+    /// The window of a period for the quality counts: its first day to its last day, cut at
+    /// the reporting date (nothing after it counts; "open at the end" is then the state on
+    /// the reporting date).
+    pub fn quality_window(&self, range: MonthRange) -> (NaiveDate, NaiveDate) {
+        (range.start(), range.end().min(self.as_of))
+    }
+
+    /// The units of a filter's subtree (None = every unit).
+    pub fn subtree_ids(&self, unit: Option<u16>) -> Option<Vec<UnitId>> {
+        let u = unit?;
+        Some(self.facts.units.subtree(u).filter_map(|i| self.facts.units.units.get(i)).map(|e| e.id.clone()).collect())
+    }
+
+    fn in_subtree(&self, unit: Option<u16>, matter_unit: Option<u16>) -> bool {
+        match unit {
+            None => true,
+            Some(u) => matter_unit.is_some_and(|m| self.facts.units.subtree(u).contains(&usize::from(m))),
+        }
+    }
+
+    /// The matters a unit filter selects: deviations, lex Sarah and complaints of the
+    /// subtree, and every matter without a unit (control plans, surveys, risks) — the same
+    /// selection as `stats::Window::units`.
+    pub fn quality_matters(&self, unit: Option<u16>) -> impl Iterator<Item = &Matter> {
+        let q = &self.quality;
+        q.matters
+            .iter()
+            .zip(&q.units)
+            .filter(move |(m, u)| m.handling().is_none() || self.in_subtree(unit, **u))
+            .map(|(m, _)| m)
+    }
+
+    /// `stats::counts` for the period and the unit's subtree.
+    pub fn quality_counts(&self, range: MonthRange, unit: Option<u16>) -> QualityCounts {
+        let (from, to) = self.quality_window(range);
+        stats::counts(self.quality_matters(unit), Window { from, to, units: None }, self.rules)
+    }
+
+    /// `stats::trend`, month by month over the period, for the unit's subtree.
+    pub fn quality_trend(&self, range: MonthRange, unit: Option<u16>) -> Vec<TrendMonth> {
+        let (from, to) = self.quality_window(range);
+        stats::trend(self.quality_matters(unit), Window { from, to, units: None })
+    }
+
+    /// The deviations reported in the period in the unit's subtree (by report date).
+    fn deviations_in(&self, range: MonthRange, unit: Option<u16>) -> impl Iterator<Item = &Matter> {
+        let (from, to) = self.quality_window(range);
+        let q = &self.quality;
+        let lo = q.deviations.partition_point(|(d, _)| *d < from);
+        let hi = q.deviations.partition_point(|(d, _)| *d <= to);
+        q.deviations
+            .get(lo..hi.max(lo))
+            .unwrap_or(&[])
+            .iter()
+            .filter(move |(_, i)| self.in_subtree(unit, q.units.get(*i).copied().flatten()))
+            .filter_map(|(_, i)| q.matters.get(*i))
+    }
+
+    /// AVV-6V's (numerator, denominator): `stats::counts` over the deviations reported in
+    /// the period. Only those can count towards AVV-6V, so the others are left out before
+    /// counting (the scorecard asks for every unit and month).
+    pub fn avv_6v(&self, range: MonthRange, unit: Option<u16>) -> (u64, u64) {
+        let (from, to) = self.quality_window(range);
+        let c = stats::counts(self.deviations_in(range, unit), Window { from, to, units: None }, self.rules);
+        (u64::from(c.deviations_within_6_weeks), u64::from(c.deviations_6_weeks_due))
+    }
+
+    /// The deviations behind AVV-6V: in the numerator (`numerator_only`) or the denominator.
+    pub fn avv_6v_deviations(&self, range: MonthRange, unit: Option<u16>, numerator_only: bool) -> Vec<DeviationId> {
+        let (from, to) = self.quality_window(range);
+        let w = Window { from, to, units: None };
+        self.deviations_in(range, unit)
+            .filter_map(|m| {
+                let c = stats::counts(std::iter::once(m), w, self.rules);
+                let hit = if numerator_only { c.deviations_within_6_weeks > 0 } else { c.deviations_6_weeks_due > 0 };
+                match m {
+                    Matter::Deviation(d) if hit => Some(d.id),
+                    _ => None,
+                }
+            })
+            .collect()
+    }
+
+    /// The risk register on the period's last day (cut at the reporting date): risks
+    /// registered by then and not retired, of the subtree or of the whole organisation,
+    /// highest risk value first.
+    pub fn risks(&self, range: MonthRange, unit: Option<u16>) -> Vec<RiskRow> {
+        let (_, to) = self.quality_window(range);
+        let matrix = &self.rules.quality.risk_matrix;
+        let q = &self.quality;
+        let mut rows: Vec<RiskRow> = q
+            .matters
+            .iter()
+            .zip(&q.units)
+            .filter_map(|(m, u)| match m {
+                Matter::Risk(r) if unit.is_none() || r.unit.is_none() || self.in_subtree(unit, *u) => Some(r),
+                _ => None,
+            })
+            .filter(|r: &&RiskState| r.registered_on <= to && r.retired_on.is_none_or(|d| d > to))
+            .map(|r| RiskRow {
+                title: r.title.clone(),
+                process: r.process.clone(),
+                unit: r.unit.as_ref().map(|u| u.to_string()),
+                severity: r.score.severity,
+                probability: r.score.probability,
+                value: r.score.value(),
+                level: matrix.level_sv(r.score),
+            })
+            .collect();
+        rows.sort_by(|a, b| b.value.cmp(&a.value).then_with(|| a.title.cmp(&b.title)));
+        rows
+    }
+
+    /// The internal-control plans for `year`.
+    pub fn control_plans(&self, year: i32) -> Vec<&ControlPlanState> {
+        self.quality
+            .matters
+            .iter()
+            .filter_map(|m| match m {
+                Matter::ControlPlan(p) if p.year == year => Some(p),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The title of a risk (for a control moment's row).
+    pub fn risk_title(&self, m: &MomentState) -> Option<&str> {
+        let stream = m.moment.risk.stream();
+        self.quality.matters.iter().find_map(|x| match x {
+            Matter::Risk(r) if r.id.stream() == stream => Some(r.title.as_str()),
+            _ => None,
+        })
+    }
+
+    /// The surveys whose period overlaps the window, each with response rate and NKI per
+    /// unit and sex (`stats::survey_results`) for the units of the subtree.
+    pub fn surveys(&self, range: MonthRange, unit: Option<u16>) -> Vec<SurveyResult> {
+        let (from, to) = self.quality_window(range);
+        let ids = self.subtree_ids(unit);
+        let keep = |u: &UnitId| ids.as_ref().is_none_or(|v| v.contains(u));
+        self.quality
+            .matters
+            .iter()
+            .filter_map(|m| match m {
+                Matter::Survey(s) if s.from <= to && s.to >= from => Some(s),
+                _ => None,
+            })
+            .filter_map(|s| {
+                // The survey as if only the subtree's units had been asked.
+                let part = SurveyState {
+                    units: s.units.iter().filter(|u| keep(u)).cloned().collect(),
+                    invited: s.invited.iter().filter(|i| keep(&i.unit)).cloned().collect(),
+                    responses: s.responses.iter().filter(|r| keep(&r.unit)).cloned().collect(),
+                    ..s.clone()
+                };
+                (!part.units.is_empty()).then(|| SurveyResult {
+                    name: s.name.clone(),
+                    from: s.from,
+                    to: s.to,
+                    rows: stats::survey_results(&part),
+                })
+            })
+            .collect()
+    }
+
+    /// A unit's name from its id (the id itself for a unit the index does not know).
+    pub fn unit_name(&self, id: &str) -> String {
+        self.facts
+            .units
+            .find(id)
+            .and_then(|i| self.facts.units.get(i))
+            .map_or_else(|| id.to_owned(), |u| u.name.clone())
+    }
+}
