@@ -909,7 +909,8 @@ fn the_kvalitetsberattelse_read_back_holds_every_count_of_the_year() {
 
     // The PDF holds the same tables (lopdf's own text extraction).
     let text = pdf_text(&skyndsam_report::pdf::to_pdf(&doc));
-    for needle in ["Avvikelser per enhet och kategori", "Lex Sarah", "Bedömda: påtaglig risk", "Riskregistret", "NKI"] {
+    for needle in ["Avvikelser per enhet och kategori", "Lex Sarah", "Bedömda: påtaglig risk", "Riskregistret", "NKI"]
+    {
         assert!(text.contains(needle), "{needle} not in the PDF");
     }
     // The HTML's charts carry their data tables.
