@@ -469,8 +469,8 @@ pub struct Narratives {
 /// The annual kvalitetsberättelse (SOSFS 2011:9), in the structure of the seeds' (Huddinge
 /// 2021): the statistics come from the journal — indicators, user surveys, self-inspection,
 /// deviations, lex Sarah, complaints, internal control and the trend month by month
-/// ([`crate::quality_sections`]); the narrative sections are the quality staff's. What the
-/// journal does not hold (the file audit's judgement answers) says so.
+/// ([`crate::quality_sections`]), and the year's file audits; the narrative sections are the
+/// quality staff's.
 pub fn quality_report(report: &Report<'_>, year: i32, f: &Filter, text: &Narratives) -> Doc {
     let period = Period::Year { year };
     let range = period.months(report.as_of);
@@ -508,9 +508,7 @@ pub fn quality_report(report: &Report<'_>, year: i32, f: &Filter, text: &Narrati
     blocks.extend(qs::surveys(report, range, f, &label));
     blocks.extend([heading("Systematisk uppföljning"), heading("Egenkontroll och aktgranskning")]);
     blocks.extend(qs::self_inspection(report, range, f, &label));
-    blocks.push(missing(
-        "Aktgranskningens bedömningsfrågor (de som inte besvaras ur journalen) registreras ännu inte i Skyndsam.",
-    ));
+    blocks.extend(qs::file_audits(report, year, f));
     blocks.push(heading("Rapporterade avvikelser"));
     blocks.extend(qs::deviations(report, range, f, &label));
     blocks.push(heading("Lex Sarah"));

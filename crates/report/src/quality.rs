@@ -14,7 +14,7 @@ use skyndsam_domain::calendar::end_of_local_day;
 use skyndsam_domain::events::RecordedEvent;
 use skyndsam_domain::ids::{DeviationId, UnitId};
 use skyndsam_domain::quality::stats::{self, QualityCounts, SurveyRow, TrendMonth, Window};
-use skyndsam_domain::quality::{ControlPlanState, Matter, MomentState, RiskState, SurveyState};
+use skyndsam_domain::quality::{ControlPlanState, FileAuditState, Matter, MomentState, RiskState, SurveyState};
 
 use crate::facts::UnitIndex;
 use crate::period::MonthRange;
@@ -80,6 +80,7 @@ pub enum MatterKind {
     Risk,
     ControlPlan,
     Survey,
+    FileAudit,
 }
 
 impl MatterKind {
@@ -92,6 +93,7 @@ impl MatterKind {
                 | (MatterKind::Risk, Matter::Risk(_))
                 | (MatterKind::ControlPlan, Matter::ControlPlan(_))
                 | (MatterKind::Survey, Matter::Survey(_))
+                | (MatterKind::FileAudit, Matter::FileAudit(_))
         )
     }
 }
@@ -243,6 +245,22 @@ impl Report<'_> {
                 _ => None,
             })
             .collect()
+    }
+
+    /// The file audits (aktgranskning) of `year` in the unit's subtree, in tree order.
+    pub fn file_audits(&self, year: i32, unit: Option<u16>) -> Vec<(Option<u16>, &FileAuditState)> {
+        let q = &self.quality;
+        let mut out: Vec<(Option<u16>, &FileAuditState)> = q
+            .matters
+            .iter()
+            .zip(&q.units)
+            .filter_map(|(m, u)| match m {
+                Matter::FileAudit(a) if a.year == year && self.in_subtree(unit, *u) => Some((*u, a)),
+                _ => None,
+            })
+            .collect();
+        out.sort_by_key(|(u, a)| (u.map_or(u16::MAX, |x| x), a.id));
+        out
     }
 
     /// The title of a risk (for a control moment's row).

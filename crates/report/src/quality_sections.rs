@@ -7,11 +7,12 @@
 //! Free texts about what happened to a person are never in a report: only counts, codes,
 //! dates and the organisation's own words (risk titles, control moments, survey names).
 
+use skyndsam_domain::checks::Section;
 use skyndsam_domain::personnummer::Sex;
 use skyndsam_domain::quality::model::{
     ComplaintKind, ComplaintSource, ComplaintSubject, DetectionKind, LexSarahClassification,
 };
-use skyndsam_domain::quality::stats::QualityCounts;
+use skyndsam_domain::quality::stats::{self, QualityCounts};
 
 use crate::catalogue::Ind;
 use crate::compute::Filter;
@@ -509,4 +510,94 @@ pub fn interim_summary(report: &Report<'_>, range: MonthRange, f: &Filter, label
     )];
     out.extend(by_unit_and_category(report, &c, label));
     out
+}
+
+/// The year's file audits (aktgranskning, SCENARIOS 8): per unit the sample and how far the
+/// audit has come, and per question the standing answers over the audited files
+/// (`stats::file_audit_results`, summed over the units).
+pub fn file_audits(report: &Report<'_>, year: i32, f: &Filter) -> Vec<Block> {
+    let audits = report.file_audits(year, f.unit);
+    if audits.is_empty() {
+        return vec![para(format!("Ingen aktgranskning för {year} är registrerad i Skyndsam."))];
+    }
+    let mut per_question: std::collections::BTreeMap<(Section, String), [u32; 4]> = std::collections::BTreeMap::new();
+    let mut unit_rows = Vec::new();
+    for (u, a) in &audits {
+        let results = stats::file_audit_results(a);
+        let (yes, no, changed) =
+            results.iter().fold((0, 0, 0), |acc, r| (acc.0 + r.yes, acc.1 + r.no, acc.2 + r.overridden));
+        for r in &results {
+            let e = per_question.entry((r.section, r.question.clone())).or_default();
+            e[0] += r.yes;
+            e[1] += r.no;
+            e[2] += r.not_applicable;
+            e[3] += r.overridden;
+        }
+        let audited = a.audited().count();
+        let seen = a.audited().filter(|x| a.answers.keys().any(|(c, _, _)| *c == x.case)).count();
+        let name =
+            u.and_then(|i| report.facts.units.get(i)).map_or_else(|| a.handling.unit.to_string(), |x| x.name.clone());
+        unit_rows.push(vec![
+            name,
+            a.population.to_string(),
+            a.files.len().to_string(),
+            a.drop_outs.len().to_string(),
+            format!("{seen} av {audited}"),
+            share(yes, yes + no),
+            changed.to_string(),
+            a.analysed_on.map_or_else(|| "ej klar".to_owned(), |d| d.to_string()),
+            format!(
+                "{} ({} genomförda)",
+                a.handling.measures.len(),
+                a.handling.measures.iter().filter(|m| m.completed_on.is_some()).count()
+            ),
+        ]);
+    }
+    let texts = skyndsam_domain::checks::Questionnaire::defaults().ok();
+    let text = |section: Section, id: &str| {
+        texts
+            .as_ref()
+            .and_then(|q| q.question.iter().find(|x| x.applies_to == section && x.id == id))
+            .map_or_else(String::new, |x| x.text.clone())
+    };
+    let rows = per_question
+        .iter()
+        .map(|((section, id), [yes, no, na, changed])| {
+            vec![
+                match section {
+                    Section::PreliminaryAssessment => "Förhandsbedömning".to_owned(),
+                    Section::Investigation => "Utredning".to_owned(),
+                },
+                id.clone(),
+                text(*section, id),
+                yes.to_string(),
+                no.to_string(),
+                na.to_string(),
+                share(*yes, yes + no),
+                changed.to_string(),
+            ]
+        })
+        .collect();
+    vec![
+        table(
+            format!("Aktgranskning {year} per enhet"),
+            &[
+                "Enhet",
+                "Akter att välja bland",
+                "Dragna",
+                "Bortfall",
+                "Granskade",
+                "Andel Ja",
+                "Ändrade automatiska svar",
+                "Analys",
+                "Förbättringsåtgärder",
+            ],
+            unit_rows,
+        ),
+        table(
+            format!("Aktgranskning {year} per fråga (granskade akter)"),
+            &["Del", "Id", "Fråga", "Ja", "Nej", "Ej tillämpligt", "Andel Ja", "Ändrade automatiska svar"],
+            rows,
+        ),
+    ]
 }

@@ -21,6 +21,7 @@
 //! | R1, R2, R3 | — | risks 3×4 = 12 (hög), 3×2 = 6 (medel), 1×2 = 2 (låg, retired 06-30) |
 //! | P1 | — | plan 2025 adopted 02-15: moment 1 (R1) done 09-30 with remarks, moment 2 (R2) done 10-15 without; a measure decided 10-01, completed 11-20; reported to the board 12-10 |
 //! | S1 | utredning, ungdom | survey 09-01…11-30, scale 1–10, three NKI questions and one other; 29 invited, 7 responses |
+//! | A1 | utredning | file audit 2025 of cases C and D: C's preliminary assessment late (Nej), D's in time (Ja), D's child's view overridden Ja → Nej; analysed 11-03, one improvement action |
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -34,8 +35,8 @@ use skyndsam_domain::ids::*;
 use skyndsam_domain::org::{Actor, Organisation, Role};
 use skyndsam_domain::personnummer::Sex;
 use skyndsam_domain::quality::commands::{
-    handle, ComplaintCommand, ControlPlanCommand, DeviationCommand, LexSarahCommand, Lookup, MatterCommand,
-    QualityCommand, SurveyCommand,
+    handle, ComplaintCommand, ControlPlanCommand, DeviationCommand, FileAuditCommand, LexSarahCommand, Lookup,
+    MatterCommand, QualityCommand, SurveyCommand,
 };
 use skyndsam_domain::quality::stats::{self, Window};
 use skyndsam_domain::quality::Matter;
@@ -613,6 +614,93 @@ fn build() -> Q {
             ControlPlanCommand::SubmitReport(ControlReportSubmitted { on: d(2025, 12, 10), text: "Rapport.".into() }),
         ),
     );
+    // The year's file audit of the investigation unit: two files, one answer overridden.
+    let audit = FileAuditId::from_u128(0xa0d1);
+    q.run(
+        d(2025, 10, 6),
+        "kvalitet",
+        QualityCommand::OpenFileAudit(FileAuditOpened {
+            audit,
+            unit: unit("utredning"),
+            year: 2025,
+            seed: 42,
+            method: "Stratifierat urval".into(),
+            population: 2,
+            files: [CASE_C, CASE_D]
+                .map(|c| AuditedFile { case: crate::fixture::case(c), stratum: "alla".into(), handler: None })
+                .to_vec(),
+            drop_outs: vec![],
+        }),
+    );
+    let answer = |c: u128, section, question: &str, reply, automatic, comment: Option<&str>| AuditAnswer {
+        case: crate::fixture::case(c),
+        section,
+        question: question.into(),
+        reply,
+        automatic,
+        comment: comment.map(str::to_owned),
+    };
+    use skyndsam_domain::checks::{Reply, Section};
+    q.run(
+        d(2025, 10, 20),
+        "chef-u",
+        QualityCommand::FileAudit(
+            audit,
+            FileAuditCommand::Answer(FileAuditAnswersRecorded {
+                answers: vec![
+                    answer(
+                        CASE_C,
+                        Section::PreliminaryAssessment,
+                        "preliminary_timely",
+                        Reply::No,
+                        Some(Reply::No),
+                        None,
+                    ),
+                    answer(
+                        CASE_D,
+                        Section::PreliminaryAssessment,
+                        "preliminary_timely",
+                        Reply::Yes,
+                        Some(Reply::Yes),
+                        None,
+                    ),
+                    answer(
+                        CASE_D,
+                        Section::Investigation,
+                        "child_view",
+                        Reply::No,
+                        Some(Reply::Yes),
+                        Some("Inställningen saknas."),
+                    ),
+                ],
+                source: "manuell".into(),
+            }),
+        ),
+    );
+    q.run(
+        d(2025, 11, 3),
+        "chef-u",
+        QualityCommand::FileAudit(
+            audit,
+            FileAuditCommand::Analyse(FileAuditAnalysed {
+                keep_doing: "Skyndsamhet.".into(),
+                improve: "Barnets röst.".into(),
+            }),
+        ),
+    );
+    q.run(
+        d(2025, 11, 3),
+        "chef-u",
+        QualityCommand::FileAudit(
+            audit,
+            FileAuditCommand::Matter(MatterCommand::DecideMeasure(MeasureDecided {
+                measure: 0,
+                description: "Barnsamtal i varje utredning.".into(),
+                owner: staff("teamledare-u"),
+                due: d(2026, 1, 31),
+            })),
+        ),
+    );
     // A user survey.
     let survey = SurveyId::from_u128(0x5000);
     q.run(
@@ -888,6 +976,13 @@ fn the_kvalitetsberattelse_read_back_holds_every_count_of_the_year() {
     let got = row(&p, "Brukarundersökning 2025", "Alla enheter", 6);
     assert_eq!(&got[..4], &["totalt".to_owned(), "29".into(), "7".into(), "24,1 %".into()]);
     assert_eq!(got[4], skyndsam_report::documents::num1(t.nki.unwrap()));
+    // The file audit: the unit's sample and answers, and per question (1 Ja of 3 Ja/Nej; the
+    // child's view overridden from the record's Ja).
+    let got = row(&p, "Aktgranskning 2025 per enhet", "Utredningsenheten", 8);
+    assert_eq!(got, ["2", "2", "0", "2 av 2", "33,3 %", "1", "2025-11-03", "1 (0 genomförda)"]);
+    let t = "Aktgranskning 2025 per fråga";
+    assert_eq!(row(&p, t, "preliminary_timely", 6)[1..], ["1", "1", "0", "50,0 %", "0"]);
+    assert_eq!(row(&p, t, "child_view", 6)[1..], ["0", "1", "0", "0,0 %", "1"]);
     // The trend: twelve months, each month's counts as stats::trend gives them.
     let trend = r.quality_trend(year(), None);
     assert_eq!(trend.len(), 12);
