@@ -212,7 +212,8 @@ pub fn interim_report(report: &Report<'_>, year: i32, tertial: u8, f: &Filter) -
     // The routine compiles deviations three times a year: the tertial's figures.
     let range = period.months(report.as_of);
     blocks.push(heading("Kvalitetsarbetet"));
-    blocks.extend(qs::interim_summary(report, range, f, &label));
+    let counts = report.quality_counts(range, f.unit);
+    blocks.extend(qs::interim_summary(report, &counts, range, &label));
     Doc {
         title: format!("Delårsrapport {tertial} {year} — statistik"),
         subtitle: format!("Barn och unga, {}", unit_label(report, f)),
@@ -509,14 +510,15 @@ pub fn quality_report(report: &Report<'_>, year: i32, f: &Filter, text: &Narrati
     blocks.extend([heading("Systematisk uppföljning"), heading("Egenkontroll och aktgranskning")]);
     blocks.extend(qs::self_inspection(report, range, f, &label));
     blocks.extend(qs::file_audits(report, year, f));
+    let counts = report.quality_counts(range, f.unit);
     blocks.push(heading("Rapporterade avvikelser"));
-    blocks.extend(qs::deviations(report, range, f, &label));
+    blocks.extend(qs::deviations(report, &counts, range, f, &label));
     blocks.push(heading("Lex Sarah"));
-    blocks.extend(qs::lex_sarah(report, range, f, &label));
+    blocks.extend(qs::lex_sarah(report, &counts, &label));
     blocks.push(heading("Klagomål och synpunkter"));
-    blocks.extend(qs::complaints(report, range, f, &label));
+    blocks.extend(qs::complaints(report, &counts, range, &label));
     blocks.push(heading("Internkontroll"));
-    blocks.extend(qs::internal_control(report, year, f));
+    blocks.extend(qs::internal_control(report, &counts, year, f));
     blocks.push(heading("Sammanställning och analys av trender"));
     blocks.extend(qs::trend(report, range, f, &label));
     blocks.extend([

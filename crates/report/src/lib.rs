@@ -126,7 +126,7 @@ pub struct Report<'a> {
 impl<'a> Report<'a> {
     pub fn new(facts: &'a FactTable, rules: &'a RuleTable, table: &'a IndicatorTable, as_of: NaiveDate) -> Self {
         let cube = compute::Cube::build(facts, rules, as_of);
-        let quality = quality::QualityFacts::fold(&facts.quality, &facts.units, as_of);
+        let quality = quality::QualityFacts::fold(&facts.quality, &facts.units, rules, as_of);
         Self { facts, rules, table, as_of, cube, quality }
     }
 

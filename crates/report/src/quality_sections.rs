@@ -2,7 +2,9 @@
 //! document blocks: deviations per unit and category, lex Sarah per classification,
 //! complaints by source, subject and kind, internal control, user surveys, self-inspection
 //! (DOK-*) and the trend month by month. Every figure is from [`crate::quality`] (that is,
-//! `skyndsam_domain::quality::stats`) or [`crate::dok`]; nothing is computed here.
+//! `skyndsam_domain::quality::stats`) or [`crate::dok`]; nothing is computed here. The
+//! period's counts are computed once by the caller ([`Report::quality_counts`]) and passed
+//! to each section.
 //!
 //! Free texts about what happened to a person are never in a report: only counts, codes,
 //! dates and the organisation's own words (risk titles, control moments, survey names).
@@ -65,11 +67,10 @@ fn end_label(report: &Report<'_>, range: MonthRange) -> String {
 
 /// Deviations: the summary, per unit and category, by category (chart), system-detected
 /// by kind, and AVV-6V.
-pub fn deviations(report: &Report<'_>, range: MonthRange, f: &Filter, label: &str) -> Vec<Block> {
+pub fn deviations(report: &Report<'_>, c: &QualityCounts, range: MonthRange, f: &Filter, label: &str) -> Vec<Block> {
     if !report.quality.has(MatterKind::Deviation) {
         return vec![para("Inga avvikelser är registrerade i Skyndsam.")];
     }
-    let c = report.quality_counts(range, f.unit);
     let end = end_label(report, range);
     let external = c.deviations_external_incoming + c.deviations_external_outgoing;
     let system: u32 = c.deviations_system_detected.values().sum();
@@ -108,7 +109,7 @@ pub fn deviations(report: &Report<'_>, range: MonthRange, f: &Filter, label: &st
         &format!("Utredningstid för avvikelser, {label}"),
         &[avv],
     )));
-    out.extend(by_unit_and_category(report, &c, label));
+    out.extend(by_unit_and_category(report, c, label));
     if system > 0 {
         let rows = c.deviations_system_detected.iter().map(|(k, v)| vec![detection_label(k), v.to_string()]).collect();
         out.push(table(format!("Avvikelser som systemet upptäckt, {label}"), &["Slag", "Antal"], rows));
@@ -167,11 +168,10 @@ fn by_unit_and_category(report: &Report<'_>, c: &QualityCounts, label: &str) -> 
 }
 
 /// Lex Sarah: reported, classified per classification, reported to IVO.
-pub fn lex_sarah(report: &Report<'_>, range: MonthRange, f: &Filter, label: &str) -> Vec<Block> {
+pub fn lex_sarah(report: &Report<'_>, c: &QualityCounts, label: &str) -> Vec<Block> {
     if !report.quality.has(MatterKind::LexSarah) {
         return vec![para("Inga lex Sarah-rapporter är registrerade i Skyndsam.")];
     }
-    let c = report.quality_counts(range, f.unit);
     let classified: u32 = c.lex_sarah_by_classification.values().sum();
     let mut rows = vec![vec!["Rapporterade under perioden".to_owned(), c.lex_sarah_reported.to_string()]];
     for k in LexSarahClassification::ALL {
@@ -192,11 +192,10 @@ pub fn lex_sarah(report: &Report<'_>, range: MonthRange, f: &Filter, label: &str
 }
 
 /// Comments and complaints by source, subject and kind.
-pub fn complaints(report: &Report<'_>, range: MonthRange, f: &Filter, label: &str) -> Vec<Block> {
+pub fn complaints(report: &Report<'_>, c: &QualityCounts, range: MonthRange, label: &str) -> Vec<Block> {
     if !report.quality.has(MatterKind::Complaint) {
         return vec![para("Inga synpunkter eller klagomål är registrerade i Skyndsam.")];
     }
-    let c = report.quality_counts(range, f.unit);
     let days = report.rules.quality.complaint_answer_days;
     let mut out = vec![para(format!(
         "Under {label} kom {} synpunkter och klagomål in; {} besvarades inom {days} dagar och {} var avslutade vid {}.",
@@ -240,7 +239,8 @@ pub fn complaints(report: &Report<'_>, range: MonthRange, f: &Filter, label: &st
 
 /// Internal control: the risk register, the year's plan with its control moments, and
 /// the results.
-pub fn internal_control(report: &Report<'_>, year: i32, f: &Filter) -> Vec<Block> {
+/// `c`: the year's counts.
+pub fn internal_control(report: &Report<'_>, c: &QualityCounts, year: i32, f: &Filter) -> Vec<Block> {
     let range = MonthRange { first: Month::new(year, 1), last: Month::new(year, 12) };
     if !report.quality.has(MatterKind::Risk) && !report.quality.has(MatterKind::ControlPlan) {
         return vec![para("Ingen riskanalys eller internkontrollplan är registrerad i Skyndsam.")];
@@ -323,7 +323,6 @@ pub fn internal_control(report: &Report<'_>, year: i32, f: &Filter) -> Vec<Block
             rows,
         ));
     }
-    let c = report.quality_counts(range, f.unit);
     out.push(table(
         format!("Internkontroll {year} i siffror"),
         &["", "Antal"],
@@ -476,11 +475,10 @@ pub fn trend(report: &Report<'_>, range: MonthRange, f: &Filter, label: &str) ->
 }
 
 /// The delårsrapport's quality section: the tertial's counts in one table.
-pub fn interim_summary(report: &Report<'_>, range: MonthRange, f: &Filter, label: &str) -> Vec<Block> {
+pub fn interim_summary(report: &Report<'_>, c: &QualityCounts, range: MonthRange, label: &str) -> Vec<Block> {
     if report.quality.is_empty() {
         return vec![para("Inga avvikelser, lex Sarah-rapporter eller klagomål är registrerade i Skyndsam.")];
     }
-    let c = report.quality_counts(range, f.unit);
     let row = |k: &str, v: String| vec![k.to_owned(), v];
     let mut out = vec![table(
         format!("Kvalitetsarbetet, {label}"),
@@ -508,7 +506,7 @@ pub fn interim_summary(report: &Report<'_>, range: MonthRange, f: &Filter, label
             ),
         ],
     )];
-    out.extend(by_unit_and_category(report, &c, label));
+    out.extend(by_unit_and_category(report, c, label));
     out
 }
 
