@@ -7,8 +7,9 @@
 //! Override the size with SKYNDSAM_BENCH_REPORTS / SKYNDSAM_BENCH_YEARS.
 //!
 //! Measured: the cube build; the whole monthly scorecard grid (every indicator × every
-//! unit × sex × 36 months); one value for one unit; the `scorecard()` function; and the
-//! same FB14 and U4M definitions as plain SQL over the same facts in SQLite (in memory).
+//! unit × sex × 36 months), and AVV-6V's share of it; one value for one unit; the
+//! `scorecard()` function; and the same FB14 and U4M definitions as plain SQL over the same
+//! facts in SQLite (in memory).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -305,6 +306,8 @@ fn benches(c: &mut Criterion) {
     g.bench_function("grid_fb14_u4m_units_sex_36_months", |b| {
         b.iter(|| black_box(grid(&report, &[Ind::Fb14, Ind::U4m], last)))
     });
+    // AVV-6V's share of the grid: counted over the deviations, not the cube.
+    g.bench_function("grid_avv_6v_units_sex_36_months", |b| b.iter(|| black_box(grid(&report, &[Ind::Avv6v], last))));
     g.bench_function("scorecard_fn_10_years_with_explanations", |b| {
         b.iter(|| black_box(skyndsam_report::scorecard::scorecard(&report, FIRST_YEAR..=last_year, &Filter::all())))
     });
