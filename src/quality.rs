@@ -22,7 +22,8 @@ pub enum QualityCommand {
     Trend(TrendArgs),
     /// Runs the detection sweep now (the shell's clock): every open case through the rule
     /// table's detections; each new finding becomes a deviation for the unit's manager.
-    /// Idempotent: run it nightly or weekly.
+    /// Idempotent; `serve` sweeps by itself (--sweep-minutes), this is for cron or a store
+    /// without a server.
     Sweep {
         #[arg(long)]
         json: bool,
