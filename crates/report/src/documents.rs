@@ -83,6 +83,8 @@ impl Chart {
             .map(|(i, l)| {
                 let mut r = vec![l.clone()];
                 r.extend(self.series.iter().map(|s| match s.values.get(i).copied().flatten() {
+                    // Counts ("st") are whole numbers.
+                    Some(v) if self.unit == "st" => format!("{v:.0} st"),
                     Some(v) => format!("{} {}", num1(v), self.unit).trim().to_owned(),
                     None => "–".to_owned(),
                 }));
