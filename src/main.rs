@@ -3,6 +3,7 @@
 
 mod audit;
 mod bench;
+mod quality;
 
 /// mimalloc instead of glibc's malloc: the server allocates and frees many small JSON
 /// buffers across threads, where glibc's arenas fragment (measured: docs/decisions/0007).
@@ -114,6 +115,10 @@ enum Command {
     /// Self-inspection (egenkontroll): answers per case, share of Ja per unit and year, the
     /// board's list of delegated decisions (--board-list), the file-audit sample (--sample).
     Audit(audit::AuditArgs),
+    /// The quality-management system: counts for a period and unit (stats), month by month
+    /// (trend), and the detection sweep (sweep).
+    #[command(subcommand)]
+    Quality(quality::QualityCommand),
     /// Benchmarks (see README, "Prestanda").
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -269,6 +274,23 @@ fn run(cli: Cli) -> Result<()> {
         Command::Extract(a) => extract(&cli, a, local_date(now)),
         Command::Compare(a) => compare(&cli, a, local_date(now)),
         Command::Audit(a) => audit::run(&cli.database, &*rules(&cli)?, a, local_date(now)),
+        Command::Quality(q) => {
+            let rules = rules(&cli)?;
+            match q {
+                quality::QualityCommand::Stats(a) => {
+                    quality::stats(a, &facts_of(&cli, &rules, None)?, &rules, local_date(now))
+                }
+                quality::QualityCommand::Trend(a) => {
+                    quality::trend(a, &facts_of(&cli, &rules, None)?, &rules, local_date(now))
+                }
+                quality::QualityCommand::Sweep { json } => {
+                    let store = Store::open(&cli.database, rules)?;
+                    let r = quality::sweep(&store, now, *json);
+                    store.close();
+                    r
+                }
+            }
+        }
         Command::Serve { addr, demo, cache_mib, sweep_minutes } => {
             let store = Arc::new(Store::open(&cli.database, rules(&cli)?)?);
             let security = Arc::new(SecurityStore::open(&cli.database)?);
@@ -460,7 +482,7 @@ fn fill_demo(store: &Store, seed: u64, year: i32, reports_per_year: u32, years: 
         store.append(AppendRequest::new(chunk))?;
     }
     eprintln!(
-        "Demokommunen skapad på {:.1} s: {} aktualiseringar om {} barn, {} förhandsbedömningar ({:.0} % efter 14 dagar), {} avslutade utredningar ({:.0} % över 4 månader), {} händelser.",
+        "Demokommunen skapad på {:.1} s: {} aktualiseringar om {} barn, {} förhandsbedömningar ({:.0} % efter 14 dagar), {} avslutade utredningar ({:.0} % över 4 månader); {} avvikelser rapporterade av personal och {} upptäckta av systemet, {} lex Sarah, {} synpunkter och klagomål; {} händelser.",
         started.elapsed().as_secs_f64(),
         stats.reports,
         stats.children,
@@ -468,6 +490,10 @@ fn fill_demo(store: &Store, seed: u64, year: i32, reports_per_year: u32, years: 
         pct(stats.preliminary_over_14_days, stats.preliminary_decided),
         stats.investigations_closed,
         pct(stats.investigations_over_4_months, stats.investigations_closed),
+        stats.deviations,
+        stats.deviations_detected,
+        stats.lex_sarah,
+        stats.complaints,
         stats.events
     );
     Ok(())
@@ -483,7 +509,7 @@ fn indicators(cli: &Cli, a: &IndicatorsArgs, today: NaiveDate) -> Result<()> {
         )?,
         None => skyndsam_report::IndicatorTable::defaults()?,
     };
-    let facts = facts_of(cli, &rules)?;
+    let facts = facts_of(cli, &rules, Some(a.at.unwrap_or(today)))?;
     let report = skyndsam_report::Report::new(&facts, &rules, &table, a.at.unwrap_or(today));
     let output = if a.kolada {
         Output::Kolada
@@ -496,10 +522,18 @@ fn indicators(cli: &Cli, a: &IndicatorsArgs, today: NaiveDate) -> Result<()> {
     Ok(())
 }
 
-/// The facts of every case in the journal (one scan).
-fn facts_of(cli: &Cli, rules: &skyndsam_domain::rules::RuleTable) -> Result<skyndsam_report::FactTable> {
+/// The facts of every case and quality matter in the journal (one scan); with `inspect`,
+/// also every case's self-inspection answers as of that date (DOK-*).
+fn facts_of(
+    cli: &Cli,
+    rules: &skyndsam_domain::rules::RuleTable,
+    inspect: Option<NaiveDate>,
+) -> Result<skyndsam_report::FactTable> {
     let mut backend = skyndsam_store::open_backend(&cli.database)?;
     let mut builder = skyndsam_report::FactsBuilder::new(rules);
+    if let Some(as_of) = inspect {
+        builder = builder.with_self_inspection(skyndsam_domain::checks::Questionnaire::defaults()?, as_of);
+    }
     backend.scan(1, &mut |body, hash| {
         builder.push(skyndsam_store::parse_body(body, hash)?);
         Ok(())
@@ -511,7 +545,7 @@ fn report(cli: &Cli, a: &ReportArgs, today: NaiveDate) -> Result<()> {
     use skyndsam_report::documents;
     let rules = rules(cli)?;
     let table = skyndsam_report::IndicatorTable::defaults()?;
-    let facts = facts_of(cli, &rules)?;
+    let facts = facts_of(cli, &rules, Some(a.at.unwrap_or(today)))?;
     let r = skyndsam_report::Report::new(&facts, &rules, &table, a.at.unwrap_or(today));
     let mut f = skyndsam_report::Filter::all();
     if let Some(u) = &a.unit {
@@ -541,7 +575,7 @@ fn extract(cli: &Cli, a: &ExtractArgs, today: NaiveDate) -> Result<()> {
     let key = std::env::var("SKYNDSAM_EXPORT_KEY")
         .context("exportnyckeln saknas: sätt miljövariabeln SKYNDSAM_EXPORT_KEY (minst 16 tecken)")?;
     let rules = rules(cli)?;
-    let facts = facts_of(cli, &rules)?;
+    let facts = facts_of(cli, &rules, None)?;
     let range = skyndsam_report::Period::parse(&a.period)?.months(a.at.unwrap_or(today));
     let e = skyndsam_report::extract::analysis_extract(&facts, range, key.as_bytes(), a.k)?;
     match (a.format, &a.output) {
@@ -567,7 +601,8 @@ fn extract(cli: &Cli, a: &ExtractArgs, today: NaiveDate) -> Result<()> {
 fn compare(cli: &Cli, a: &CompareArgs, today: NaiveDate) -> Result<()> {
     let rules = rules(cli)?;
     let table = skyndsam_report::IndicatorTable::defaults()?;
-    let facts = facts_of(cli, &rules)?;
+    let dok = a.indicator.trim().to_ascii_uppercase().starts_with("DOK");
+    let facts = facts_of(cli, &rules, dok.then(|| a.at.unwrap_or(today)))?;
     let r = skyndsam_report::Report::new(&facts, &rules, &table, a.at.unwrap_or(today));
     let Some(ind) = skyndsam_report::Ind::parse(&a.indicator) else {
         bail!("indikatorn {} finns inte", a.indicator);

@@ -118,3 +118,72 @@ fn audit_answers_per_unit_and_case_lists_the_boards_decisions_and_draws_a_reprod
     let samples: Vec<serde_json::Value> = serde_json::from_slice(&s1.stdout).unwrap();
     assert!(samples.iter().all(|s| s["drawn"].as_array().unwrap().len() <= 20 && s["seed"] == 42));
 }
+
+#[test]
+fn quality_stats_trend_and_an_idempotent_sweep_on_the_demo_municipality() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite:{}", dir.path().join("q.sqlite").display());
+    let out =
+        run(&["--database", &db, "demo", "--seed", "4", "--reports-per-year", "400", "--years", "1", "--year", "2025"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("avvikelser rapporterade av personal"));
+    let json = |args: &[&str]| -> serde_json::Value {
+        let out = run(&[&["--database", &db, "quality"][..], args].concat());
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let year = json(&["stats", "--period", "2025", "--json", "--at", "2025-12-31"]);
+    let c = &year["counts"];
+    let n = |v: &serde_json::Value| v.as_u64().unwrap();
+    let sum = |v: &serde_json::Value| v.as_object().unwrap().values().map(|x| x.as_u64().unwrap()).sum::<u64>();
+    let reported = n(&c["deviations_reported"]);
+    assert!(reported > 0, "{c}");
+    // The breakdowns add up to the total.
+    assert_eq!(sum(&c["deviations_by_category"]), reported);
+    let per_unit: u64 = c["deviations_by_unit_category"].as_object().unwrap().values().map(sum).sum();
+    assert_eq!(per_unit, reported);
+    let directions =
+        n(&c["deviations_internal"]) + n(&c["deviations_external_incoming"]) + n(&c["deviations_external_outgoing"]);
+    assert_eq!(directions, reported);
+    assert_eq!(sum(&c["complaints_by_source"]), n(&c["complaints_received"]));
+    assert_eq!(sum(&c["complaints_by_subject"]), n(&c["complaints_received"]));
+    assert_eq!(n(&year["avv_6v"]["numerator"]), n(&c["deviations_within_6_weeks"]));
+    assert_eq!(n(&year["avv_6v"]["denominator"]), n(&c["deviations_6_weeks_due"]));
+    // A unit's figure is its subtree's: the units below the top add up to the whole.
+    let units = c["deviations_by_unit_category"].as_object().unwrap();
+    let mut by_units = 0;
+    for u in units.keys() {
+        let one = json(&["stats", "--period", "2025", "--unit", u, "--json", "--at", "2025-12-31"]);
+        assert_eq!(n(&one["counts"]["deviations_reported"]), sum(&units[u]), "{u}");
+        by_units += n(&one["counts"]["deviations_reported"]);
+    }
+    assert_eq!(by_units, reported);
+    // The trend's months add up to the year.
+    let trend = json(&["trend", "--from", "2025-01", "--to", "2025-12", "--json", "--at", "2025-12-31"]);
+    let months = trend.as_array().unwrap();
+    assert_eq!(months.len(), 12);
+    assert_eq!(months.iter().map(|m| n(&m["deviations"])).sum::<u64>(), reported);
+    assert_eq!(months.iter().map(|m| n(&m["lex_sarah"])).sum::<u64>(), n(&c["lex_sarah_reported"]));
+    // The human forms.
+    let human = run(&["--database", &db, "quality", "stats", "--period", "2025-T1", "--at", "2025-12-31"]);
+    assert!(String::from_utf8_lossy(&human.stdout).starts_with("Kvalitetsarbetet — delår 1 2025"));
+    let human = run(&["--database", &db, "quality", "trend", "--from", "2025-01", "--at", "2025-12-31"]);
+    assert!(String::from_utf8_lossy(&human.stdout).contains("2025-12"));
+    let bad = run(&["--database", &db, "quality", "stats", "--period", "2025", "--unit", "finns-inte"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("finns inte"));
+
+    // The sweep runs now (the demo ends in 2025, so today every open case is long overdue):
+    // the first run opens what it finds, the second finds nothing new.
+    let first = json(&["sweep", "--json"]);
+    let opened = first["opened"].as_array().unwrap().len();
+    assert!(opened > 0, "{first}");
+    assert!(first["opened"].as_array().unwrap().iter().all(|s| s.as_str().unwrap().starts_with("deviation/")));
+    let again = run(&["--database", &db, "quality", "sweep"]);
+    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
+    assert!(String::from_utf8_lossy(&again.stdout).contains(": 0 nya avvikelser öppnade."));
+    // They are counted now: today's stats have them as system-detected.
+    let today = json(&["stats", "--period", &chrono::Utc::now().format("%Y").to_string(), "--json"]);
+    let detected = sum(&today["counts"]["deviations_system_detected"]);
+    assert!(detected >= opened as u64, "{detected} < {opened}");
+}

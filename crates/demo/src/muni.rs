@@ -52,6 +52,8 @@ pub struct Municipality {
     pub units: Vec<UnitStaff>,
     pub area_manager: usize,
     pub head: usize,
+    /// The quality developer (kvalitetsutvecklare): internal control, surveys, lex Sarah.
+    pub quality: usize,
 }
 
 pub const SYSTEM: usize = 0;
@@ -169,7 +171,7 @@ pub fn build(rng: &mut ChaCha8Rng, year: i32) -> Result<(Vec<NewEvent>, Organisa
     let area = b.unit("barn-och-unga", "Barn och unga", Some(&admin), UnitKind::Area, UnitFunction::Management)?;
     let head = b.staff(Role::HeadOfAdministration, &admin, "Förvaltningschef", true)?;
     let area_manager = b.staff(Role::AreaManager, &area, "Områdeschef", true)?;
-    b.staff(Role::QualityDeveloper, &admin, "Kvalitetsutvecklare", true)?;
+    let quality = b.staff(Role::QualityDeveloper, &admin, "Kvalitetsutvecklare", true)?;
     b.staff(Role::Auditor, &admin, "Revisor", false)?;
     b.staff(Role::SystemAdministrator, &admin, "Systemadministratör", false)?;
 
@@ -235,5 +237,5 @@ pub fn build(rng: &mut ChaCha8Rng, year: i32) -> Result<(Vec<NewEvent>, Organisa
         staff.push(Member { name, title, qualified, actor });
     }
     let events = b.events;
-    Ok((events, org, Municipality { staff, units, area_manager, head }, seq))
+    Ok((events, org, Municipality { staff, units, area_manager, head, quality }, seq))
 }

@@ -1,6 +1,9 @@
 //! The simulation: a discrete-event loop over simulated instants. Every act is a domain
 //! command judged by `skyndsam_domain::commands` with a context whose `now` is the
-//! instant of the act, so the generated journal is valid by construction.
+//! instant of the act, so the generated journal is valid by construction. The quality
+//! system's acts are in `quality`.
+
+mod quality;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc, Weekday};
 use rand::{Rng, SeedableRng};
@@ -272,6 +275,7 @@ enum Act {
     Receive,
     Register(Box<Registration>),
     Case(usize, CaseAct),
+    Quality(quality::QAct),
 }
 
 struct Item {
@@ -324,6 +328,7 @@ pub struct Sim<'a> {
     receipts: u64,
     /// Preliminary assessments planned so far: (all, joins, late).
     planned: (u64, u64, u64),
+    q: quality::QState,
 }
 
 impl<'a> Sim<'a> {
@@ -331,6 +336,8 @@ impl<'a> Sim<'a> {
         let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
         let (org_events, org, muni, seq) = muni::build(&mut rng, cfg.year)?;
         let recent_cap = usize::try_from(cfg.reports_per_year.max(1)).unwrap_or(1);
+        let staff = muni.staff.iter().enumerate().map(|(i, m)| (m.actor.staff.clone(), i)).collect();
+        let q = quality::QState::new(cfg.seed, staff);
         Ok(Self {
             cfg,
             rules,
@@ -355,6 +362,7 @@ impl<'a> Sim<'a> {
             paragraphs: BTreeMap::new(),
             receipts: 0,
             planned: (0, 0, 0),
+            q,
         })
     }
 
@@ -364,6 +372,7 @@ impl<'a> Sim<'a> {
             let year = self.cfg.year + i32::try_from(y).map_err(|_| bug("för många år"))?;
             self.schedule_receipts(year)?;
         }
+        self.schedule_quality()?;
         while let Some(Reverse(item)) = self.heap.pop() {
             if item.at > self.cfg.as_of {
                 break;
@@ -380,6 +389,7 @@ impl<'a> Sim<'a> {
                     })?;
                     self.done(idx);
                 }
+                Act::Quality(a) => self.quality_act(a)?,
             }
         }
         // Case events in recorded order. The loop produces them in order already; the

@@ -135,10 +135,10 @@ impl Ind {
         }
     }
 
-    /// Whether the journal holds the facts this indicator needs. Those that do not are
-    /// reported as "no data source yet" — a state, never a zero.
-    pub fn has_source(self) -> bool {
-        !matches!(self, Ind::Dok | Ind::Avv6v)
+    /// Whether the indicator is broken down by sex and age band. AVV-6V counts deviations,
+    /// which concern the service rather than one child.
+    pub fn has_breakdown(self) -> bool {
+        !matches!(self, Ind::Avv6v)
     }
 }
 

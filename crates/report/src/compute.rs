@@ -11,7 +11,7 @@ use skyndsam_domain::clock::last_day;
 use skyndsam_domain::rules::RuleTable;
 
 use crate::catalogue::{Aggregation, Ind};
-use crate::facts::{CaseFact, FactTable, AGE_BANDS, PRELIM_OPEN, SEXES, SEX_BOY, SEX_GIRL};
+use crate::facts::{CaseFact, DokAnswer, FactTable, AGE_BANDS, PRELIM_OPEN, SEXES, SEX_BOY, SEX_GIRL};
 use crate::period::{Month, MonthRange};
 
 /// What one case contributes to one indicator in one month.
@@ -138,6 +138,16 @@ pub fn observe(f: &CaseFact, rules: &RuleTable, as_of: NaiveDate, out: &mut impl
     for dec in &f.decisions {
         emit(Ind::Deleg, dec.on, dec.unit, dec.authorised, 0);
     }
+
+    // DOK: every Ja or Nej of the self-inspection (questions the record answers), for the
+    // cases received in the period, in the unit the case belonged to at the inspection date.
+    for a in &f.dok {
+        match a {
+            DokAnswer::Yes => emit(Ind::Dok, f.received_on, f.dok_unit, true, 0),
+            DokAnswer::No => emit(Ind::Dok, f.received_on, f.dok_unit, false, 0),
+            DokAnswer::NotApplicable => {}
+        }
+    }
 }
 
 /// Which children count in a breakdown.
@@ -214,6 +224,11 @@ pub struct Filter {
 impl Filter {
     pub fn all() -> Filter {
         Filter { unit: None, sex: SexFilter::Total, age: AgeFilter::All }
+    }
+
+    /// Whether the filter asks for a breakdown: a sex or an age band rather than the total.
+    pub fn is_breakdown(&self) -> bool {
+        self.sex != SexFilter::Total || self.age != AgeFilter::All
     }
 }
 

@@ -14,6 +14,7 @@ use crate::catalogue::{Ind, Measure};
 use crate::compute::{Filter, SexFilter};
 use crate::facts::{SEX_BOY, SEX_GIRL};
 use crate::period::{Month, Period};
+use crate::quality_sections as qs;
 use crate::render::value_sv;
 use crate::scorecard::{scorecard, Trend};
 use crate::{IndicatorValue, Report, ValueState};
@@ -82,6 +83,8 @@ impl Chart {
             .map(|(i, l)| {
                 let mut r = vec![l.clone()];
                 r.extend(self.series.iter().map(|s| match s.values.get(i).copied().flatten() {
+                    // Counts ("st") are whole numbers.
+                    Some(v) if self.unit == "st" => format!("{v:.0} st"),
                     Some(v) => format!("{} {}", num1(v), self.unit).trim().to_owned(),
                     None => "–".to_owned(),
                 }));
@@ -128,7 +131,7 @@ pub fn indicator_table(caption: &str, values: &[IndicatorValue]) -> Table {
                 (Some(t), _) => num1(t),
                 (None, _) => "–".to_owned(),
             };
-            let (n, d) = if v.state == ValueState::NoDataSource {
+            let (n, d) = if matches!(v.state, ValueState::NoDataSource | ValueState::NotBrokenDown) {
                 ("–".to_owned(), "–".to_owned())
             } else {
                 (count(v.numerator), count(v.denominator))
@@ -208,6 +211,11 @@ pub fn interim_report(report: &Report<'_>, year: i32, tertial: u8, f: &Filter) -
         blocks.push(heading("Enheterna"));
         blocks.push(Block::Table(t));
     }
+    // The routine compiles deviations three times a year: the tertial's figures.
+    let range = period.months(report.as_of);
+    blocks.push(heading("Kvalitetsarbetet"));
+    let counts = report.quality_counts(range, f.unit);
+    blocks.extend(qs::interim_summary(report, &counts, range, &label));
     Doc {
         title: format!("Delårsrapport {tertial} {year} — statistik"),
         subtitle: format!("Barn och unga, {}", unit_label(report, f)),
@@ -462,10 +470,14 @@ pub struct Narratives {
 }
 
 /// The annual kvalitetsberättelse (SOSFS 2011:9), in the structure of the seeds' (Huddinge
-/// 2021): the statistics come from the journal; the sections whose sources are later
-/// modules say that their data is not there yet.
+/// 2021): the statistics come from the journal — indicators, user surveys, self-inspection,
+/// deviations, lex Sarah, complaints, internal control and the trend month by month
+/// ([`crate::quality_sections`]), and the year's file audits; the narrative sections are the
+/// quality staff's.
 pub fn quality_report(report: &Report<'_>, year: i32, f: &Filter, text: &Narratives) -> Doc {
     let period = Period::Year { year };
+    let range = period.months(report.as_of);
+    let label = period.label_sv(report.as_of);
     let written = |t: &Option<String>, what: &str| match t {
         Some(t) if !t.trim().is_empty() => para(t.clone()),
         _ => missing(format!("{what} är inte skrivet ännu (skrivs av kvalitetsutvecklaren i Skyndsam).")),
@@ -495,18 +507,23 @@ pub fn quality_report(report: &Report<'_>, year: i32, f: &Filter, text: &Narrati
             &pick(&[Ind::InsTid, Ind::EvbEj, Ind::EvbSen, Ind::EvbAvsl, Ind::ValdIns, Ind::KrimIns, Ind::Sammanbrott]),
         )),
         heading("Brukarundersökningar"),
-        missing("Brukarundersökningar registreras ännu inte i Skyndsam; resultaten finns inte här."),
-        heading("Systematisk uppföljning"),
-        heading("Egenkontroll och aktgranskning"),
-        missing("Egenkontrollens svar (DOK-*) finns ännu inte i journalen."),
-        heading("Rapporterade avvikelser"),
-        missing("Avvikelser registreras ännu inte i Skyndsam; antal per enhet och kategori finns inte här."),
-        heading("Lex Sarah"),
-        missing("Lex Sarah-rapporter registreras ännu inte i Skyndsam."),
-        heading("Klagomål och synpunkter"),
-        missing("Klagomål och synpunkter registreras ännu inte i Skyndsam."),
-        heading("Internkontroll"),
-        missing("Internkontrollplanen och dess resultat registreras ännu inte i Skyndsam."),
+    ]);
+    blocks.extend(qs::surveys(report, range, f, &label));
+    blocks.extend([heading("Systematisk uppföljning"), heading("Egenkontroll och aktgranskning")]);
+    blocks.extend(qs::self_inspection(report, range, f, &label));
+    blocks.extend(qs::file_audits(report, year, f));
+    let counts = report.quality_counts(range, f.unit);
+    blocks.push(heading("Rapporterade avvikelser"));
+    blocks.extend(qs::deviations(report, &counts, range, f, &label));
+    blocks.push(heading("Lex Sarah"));
+    blocks.extend(qs::lex_sarah(report, &counts, &label));
+    blocks.push(heading("Klagomål och synpunkter"));
+    blocks.extend(qs::complaints(report, &counts, range, &label));
+    blocks.push(heading("Internkontroll"));
+    blocks.extend(qs::internal_control(report, &counts, year, f));
+    blocks.push(heading("Sammanställning och analys av trender"));
+    blocks.extend(qs::trend(report, range, f, &label));
+    blocks.extend([
         heading("Bedömning av kvalitet"),
         written(&text.quality_assessment, "Bedömningen av kvalitet"),
         heading("Utvecklingsområden"),

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 
 use skyndsam_domain::calendar::local_date;
 use skyndsam_domain::case::CaseState;
+use skyndsam_domain::checks::{self, Questionnaire, Reply, Section};
 use skyndsam_domain::events::{
     ActualisationKind, EnforcementDelayReason, InterventionEndReason, InterventionKind, Payload, PreliminaryOutcome,
     Reason, RecordedEvent,
@@ -125,6 +126,59 @@ pub struct CaseFact {
     pub inv: Option<InvFact>,
     pub interventions: Vec<InterventionFact>,
     pub decisions: Vec<DecisionFact>,
+    /// Self-inspection answers as of the facts' inspection date, one per question the record
+    /// answers (`auto`), in the order of [`FactTable::self_inspection`]'s questions (empty
+    /// when the facts were built without it).
+    #[serde(default)]
+    pub dok: Vec<DokAnswer>,
+    /// The unit the case belonged to at the inspection date (the self-inspection's unit).
+    #[serde(default)]
+    pub dok_unit: u16,
+}
+
+/// One self-inspection answer, compact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DokAnswer {
+    Yes,
+    No,
+    NotApplicable,
+}
+
+impl From<Reply> for DokAnswer {
+    fn from(r: Reply) -> Self {
+        match r {
+            Reply::Yes => DokAnswer::Yes,
+            Reply::No => DokAnswer::No,
+            Reply::NotApplicable => DokAnswer::NotApplicable,
+        }
+    }
+}
+
+/// A question of the self-inspection that the record answers (the DOK-* indicators;
+/// judgement questions are only pre-filled for the auditor and are not measured).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DokQuestion {
+    pub section: Section,
+    pub id: String,
+    pub text: String,
+}
+
+impl DokQuestion {
+    /// The indicator id: `DOK-FB-<question id>` (förhandsbedömning) or `DOK-UTR-<question id>`
+    /// (utredning); the same id may be asked in both parts.
+    pub fn indicator_id(&self) -> String {
+        match self.section {
+            Section::PreliminaryAssessment => format!("DOK-FB-{}", self.id),
+            Section::Investigation => format!("DOK-UTR-{}", self.id),
+        }
+    }
+}
+
+/// Which questionnaire the facts' self-inspection answers and as of which date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SelfInspection {
+    pub as_of: NaiveDate,
+    pub questions: Vec<DokQuestion>,
 }
 
 impl CaseFact {
@@ -236,6 +290,14 @@ pub struct FactTable {
     pub cases: Vec<CaseFact>,
     /// Number of distinct children.
     pub children: u32,
+    /// The quality-management system's events (deviations, lex Sarah, complaints, risks,
+    /// control plans, surveys) in journal order; folded into matters as of the reporting
+    /// date by [`crate::Report::new`].
+    #[serde(default)]
+    pub quality: Vec<RecordedEvent>,
+    /// Present when the facts were built with self-inspection answers (DOK-*).
+    #[serde(default)]
+    pub self_inspection: Option<SelfInspection>,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -255,6 +317,8 @@ pub struct FactsBuilder<'r> {
     unit_ids: Vec<UnitId>,
     unit_of: HashMap<UnitId, u16>,
     cases: Vec<CaseFact>,
+    quality: Vec<RecordedEvent>,
+    inspection: Option<(Questionnaire, NaiveDate)>,
 }
 
 impl<'r> FactsBuilder<'r> {
@@ -268,7 +332,17 @@ impl<'r> FactsBuilder<'r> {
             unit_ids: Vec::new(),
             unit_of: HashMap::new(),
             cases: Vec::new(),
+            quality: Vec::new(),
+            inspection: None,
         }
+    }
+
+    /// Also answers every case's self-inspection (`checks::inspect`) as of `as_of`, for the
+    /// DOK-* indicators. Costs one inspection per case (about 20 µs), so only the commands
+    /// that report DOK ask for it.
+    pub fn with_self_inspection(mut self, questions: Questionnaire, as_of: NaiveDate) -> Self {
+        self.inspection = Some((questions, as_of));
+        self
     }
 
     /// Takes one event (any stream, journal order).
@@ -285,6 +359,7 @@ impl<'r> FactsBuilder<'r> {
                 );
             }
             Payload::PersonUpdated(_) => {}
+            p if p.is_quality() => self.quality.push(e),
             _ => {
                 if let Some(id) = e.stream.strip_prefix("case/").and_then(|s| CaseId::parse(s).ok()) {
                     self.pending.entry(id).or_default().push(e);
@@ -307,6 +382,17 @@ impl<'r> FactsBuilder<'r> {
 
     pub fn finish(mut self) -> FactTable {
         self.flush();
+        // Units a quality matter names but the organisation does not know still get an
+        // index (as for cases), so a filter can find them.
+        let mut quality_units = Vec::new();
+        for e in &self.quality {
+            if let Some(u) = skyndsam_domain::quality::Matter::start(e).and_then(|m| m.unit().cloned()) {
+                quality_units.push(u);
+            }
+        }
+        for u in &quality_units {
+            self.unit(u);
+        }
         let units = UnitIndex::build(&self.org, &self.unit_ids);
         let remap: Vec<u16> = self.unit_ids.iter().map(|u| units.find(u.as_str()).unwrap_or(0)).collect();
         let m = |u: &mut u16| *u = remap.get(usize::from(*u)).copied().unwrap_or(0);
@@ -328,10 +414,20 @@ impl<'r> FactsBuilder<'r> {
             for d in &mut c.decisions {
                 m(&mut d.unit);
             }
+            m(&mut c.dok_unit);
         }
         self.cases.sort_by_key(|c| (c.received_at, c.case));
         let children = u32::try_from(self.child_index.len()).unwrap_or(u32::MAX);
-        FactTable { units, cases: self.cases, children }
+        let self_inspection = self.inspection.map(|(q, as_of)| SelfInspection {
+            as_of,
+            questions: q
+                .question
+                .into_iter()
+                .filter(|q| q.auto)
+                .map(|q| DokQuestion { section: q.applies_to, id: q.id, text: q.text })
+                .collect(),
+        });
+        FactTable { units, cases: self.cases, children, quality: self.quality, self_inspection }
     }
 
     fn unit(&mut self, id: &UnitId) -> u16 {
@@ -469,6 +565,19 @@ impl<'r> FactsBuilder<'r> {
         }
         let decisions =
             decisions.iter().map(|(on, u, ok)| DecisionFact { on: *on, unit: self.unit(u), authorised: *ok }).collect();
+        let (dok, dok_unit) = match &self.inspection {
+            Some((q, as_of)) => match checks::inspect(events, self.rules, &self.org, q, *as_of) {
+                Some(ins) => {
+                    let unit = ins.unit.clone();
+                    // Only the questions the record answers (judgement questions are pre-fills).
+                    let answers = ins.answers.iter().filter(|a| a.auto).map(|a| DokAnswer::from(a.answer)).collect();
+                    (answers, self.unit(&unit))
+                }
+                // Received after the inspection date: nothing to answer yet.
+                None => (Vec::new(), current),
+            },
+            None => (Vec::new(), current),
+        };
         Some(CaseFact {
             case: s.case,
             child,
@@ -492,6 +601,8 @@ impl<'r> FactsBuilder<'r> {
             inv,
             interventions,
             decisions,
+            dok,
+            dok_unit,
         })
     }
 }

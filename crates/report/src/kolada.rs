@@ -59,6 +59,7 @@ pub fn export(report: &Report<'_>, period: &Period, unit: Option<u16>, municipal
                 ValueState::Value => String::new(),
                 ValueState::NoCases => "Saknas".to_owned(),
                 ValueState::NoDataSource => "Datakälla saknas ännu".to_owned(),
+                ValueState::NotBrokenDown => "Redovisas inte per kön".to_owned(),
             };
             vs.push(KoladaValue { count: u32::from(v.value.is_some()), gender: sex.kolada(), status, value: v.value });
         }

@@ -12,6 +12,7 @@ pub mod compare;
 pub mod compute;
 pub mod documents;
 pub mod docx;
+pub mod dok;
 pub mod extract;
 pub mod facts;
 pub mod file_audit;
@@ -20,6 +21,8 @@ pub mod kolada;
 pub mod parquet_file;
 pub mod pdf;
 pub mod period;
+pub mod quality;
+pub mod quality_sections;
 pub mod render;
 pub mod scorecard;
 pub mod xlsx;
@@ -53,8 +56,12 @@ pub enum ValueState {
     Value,
     /// A share or a mean with no case in the denominator: no value, not 0 %.
     NoCases,
-    /// The journal does not hold the facts yet (self-inspection, deviations).
+    /// The facts were not read (self-inspection answers not asked for) or the journal does
+    /// not hold them.
     NoDataSource,
+    /// The indicator is not broken down by sex or age band (deviations are about the
+    /// service, not about one child).
+    NotBrokenDown,
 }
 
 impl ValueState {
@@ -63,6 +70,7 @@ impl ValueState {
             ValueState::Value => "värde",
             ValueState::NoCases => "inga ärenden",
             ValueState::NoDataSource => "datakälla saknas ännu",
+            ValueState::NotBrokenDown => "redovisas inte per kön eller ålder",
         }
     }
 }
@@ -110,12 +118,25 @@ pub struct Report<'a> {
     pub table: &'a IndicatorTable,
     pub as_of: NaiveDate,
     pub cube: compute::Cube,
+    /// The quality matters as of `as_of` (deviations, lex Sarah, complaints, internal
+    /// control, surveys).
+    pub quality: quality::QualityFacts,
 }
 
 impl<'a> Report<'a> {
     pub fn new(facts: &'a FactTable, rules: &'a RuleTable, table: &'a IndicatorTable, as_of: NaiveDate) -> Self {
         let cube = compute::Cube::build(facts, rules, as_of);
-        Self { facts, rules, table, as_of, cube }
+        let quality = quality::QualityFacts::fold(&facts.quality, &facts.units, rules, as_of);
+        Self { facts, rules, table, as_of, cube, quality }
+    }
+
+    /// Whether the facts behind `ind` were read: DOK-* needs the self-inspection answers
+    /// (`FactsBuilder::with_self_inspection`); every other indicator has its events.
+    pub fn has_source(&self, ind: Ind) -> bool {
+        match ind {
+            Ind::Dok => self.facts.self_inspection.is_some(),
+            _ => true,
+        }
     }
 
     /// The unit index of `id` (a unit slug).
@@ -123,9 +144,17 @@ impl<'a> Report<'a> {
         self.facts.units.find(id).ok_or_else(|| ReportError::Unit(format!("enheten {id} finns inte")))
     }
 
-    /// The sums behind a value (fast path).
+    /// The sums behind a value (fast path). AVV-6V is counted over the deviations (they
+    /// have no sex or age band: a breakdown by either is empty).
     pub fn tally(&self, ind: Ind, range: MonthRange, f: &Filter) -> Tally {
-        self.cube.tally(ind, range, f, &self.facts.units)
+        match ind {
+            Ind::Avv6v if !f.is_breakdown() => {
+                let (numerator, denominator) = self.avv_6v(range, f.unit);
+                Tally { numerator, denominator, ..Tally::default() }
+            }
+            Ind::Avv6v => Tally::default(),
+            _ => self.cube.tally(ind, range, f, &self.facts.units),
+        }
     }
 
     /// One indicator's value with its explanation.
@@ -167,7 +196,11 @@ impl<'a> Report<'a> {
             long_term_target: def.and_then(|d| d.long_term_target),
             step_target: None,
         };
-        if !ind.has_source() {
+        if !self.has_source(ind) {
+            return v;
+        }
+        if f.is_breakdown() && !ind.has_breakdown() {
+            v.state = ValueState::NotBrokenDown;
             return v;
         }
         let t = self.tally(ind, range, f);
@@ -193,6 +226,7 @@ impl<'a> Report<'a> {
 
     /// The cases behind a value: in the numerator (`numerator_only`) or the denominator.
     /// For authorised users only — the caller checks access; ids, no personal data.
+    /// AVV-6V counts deviations, not cases: see [`Report::avv_6v_deviations`].
     pub fn drill_down(&self, ind: Ind, period: &Period, f: &Filter, numerator_only: bool) -> Vec<CaseId> {
         compute::drill_down(self.facts, self.rules, self.as_of, ind, period.months(self.as_of), f, numerator_only)
     }

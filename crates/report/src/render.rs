@@ -12,6 +12,7 @@ fn num(x: f64) -> String {
 pub fn value_sv(v: &IndicatorValue) -> String {
     match (v.state, v.value) {
         (ValueState::NoDataSource, _) => "datakälla saknas ännu".into(),
+        (ValueState::NotBrokenDown, _) => "redovisas ej per kön/ålder".into(),
         (ValueState::NoCases, _) | (_, None) => "– (inga ärenden)".into(),
         (ValueState::Value, Some(x)) => match v.measure {
             Measure::Share => format!("{} %", num(x)),

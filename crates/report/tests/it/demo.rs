@@ -55,4 +55,33 @@ fn the_demo_municipality_lands_near_eskilstuna_2022() {
     let u = r.value_in(Ind::U4m, whole, &Filter::all());
     assert_eq!(u.denominator, Some(stats.investigations_closed));
     assert_eq!(u.denominator.unwrap() - u.numerator.unwrap(), stats.investigations_over_4_months);
+
+    // AVV-6V's fast path is stats::counts for every unit and month, and for the year.
+    let mut units: Vec<Option<u16>> = vec![None];
+    units.extend((0..facts.units.len() as u16).map(Some));
+    let mut months: Vec<MonthRange> =
+        (0..27).map(|i| Month(Month::new(2022, 1).0 + i)).map(|m| MonthRange { first: m, last: m }).collect();
+    months.push(year.months(r.as_of));
+    let mut due_total = 0;
+    for u in &units {
+        for range in &months {
+            let (from, to) = r.quality_window(*range);
+            let want = skyndsam_domain::quality::stats::counts(
+                r.quality_matters(*u),
+                skyndsam_domain::quality::stats::Window { from, to, units: None },
+                &rules,
+            );
+            let got = r.avv_6v(*range, *u);
+            assert_eq!(
+                got,
+                (u64::from(want.deviations_within_6_weeks), u64::from(want.deviations_6_weeks_due)),
+                "{u:?} {range:?}"
+            );
+            due_total += got.1;
+        }
+    }
+    assert!(due_total > 0);
+    let deviations = r.quality_counts(year.months(r.as_of), None).deviations_reported;
+    eprintln!("demo 2023: {deviations} deviations");
+    assert!(deviations > 0);
 }

@@ -133,9 +133,11 @@ fn the_quality_report_says_plainly_what_is_not_there_yet() {
     }
     let paragraphs = docx_paragraphs(&documents_docx(&doc));
     assert!(paragraphs.iter().any(|p| p == "Året präglades av ett nytt ärendesystem."));
-    // Deviations are a later module: the section says so instead of showing zero.
+    // The fixture holds no deviation: the section says so instead of showing a table of zeros.
     let dev = paragraphs.iter().position(|p| p == "Rapporterade avvikelser").unwrap();
-    assert!(paragraphs[dev + 1].starts_with("Uppgifter saknas: Avvikelser registreras ännu inte"));
+    assert_eq!(paragraphs[dev + 1], "Inga avvikelser är registrerade i Skyndsam.");
+    // Self-inspection answers were not asked for with these facts: said plainly.
+    assert!(paragraphs.iter().any(|p| p.starts_with("Uppgifter saknas: Egenkontrollens svar (DOK-*)")));
     // A narrative not written is marked as such.
     assert!(paragraphs.iter().any(|p| p.contains("Bedömningen av kvalitet är inte skrivet ännu")));
 }

@@ -267,17 +267,24 @@ fn deleg_judges_each_decision_by_the_written_redelegations_in_force_on_its_date(
 }
 
 #[test]
-fn indicators_without_a_source_say_so_instead_of_zero() {
+fn dok_without_the_self_inspection_answers_says_so_and_avv_6v_without_deviations_has_no_cases() {
     let e = env();
     let r = e.report();
-    for ind in [Ind::Dok, Ind::Avv6v] {
-        let v = r.value(ind, &p("2025"), &all());
-        assert_eq!(v.state, ValueState::NoDataSource);
-        assert_eq!((v.numerator, v.denominator, v.value), (None, None, None));
-    }
+    // The facts were built without self-inspection: DOK has no source, not zero.
+    let v = r.value(Ind::Dok, &p("2025"), &all());
+    assert_eq!(v.state, ValueState::NoDataSource);
+    assert_eq!((v.numerator, v.denominator, v.value), (None, None, None));
+    // The fixture has no deviations: AVV-6V's denominator is empty — no value, not 0 %.
+    let v = r.value(Ind::Avv6v, &p("2025"), &all());
+    assert_eq!(v.state, ValueState::NoCases);
+    assert_eq!((v.numerator, v.denominator, v.value), (Some(0), Some(0), None));
+    // Deviations have no sex or age band: a breakdown says so.
+    let v = r.value(Ind::Avv6v, &p("2025"), &sex(SexFilter::Girls));
+    assert_eq!(v.state, ValueState::NotBrokenDown);
+    assert_eq!((v.numerator, v.denominator, v.value), (None, None, None));
     // Every other indicator has a value or "no cases" — never "no source".
     for v in r.all(&p("2025"), &all()) {
-        if !matches!(v.id, "DOK" | "AVV-6V") {
+        if v.id != "DOK" {
             assert_ne!(v.state, ValueState::NoDataSource, "{}", v.id);
         }
     }

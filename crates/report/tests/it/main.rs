@@ -8,3 +8,4 @@ mod documents;
 mod extract;
 mod fixture;
 mod indicators;
+mod quality;
