@@ -6,6 +6,7 @@ pub mod app;
 pub mod auth;
 pub mod cache;
 pub mod error;
+pub mod file_audit_api;
 pub mod openapi;
 pub mod routes;
 pub mod scope;

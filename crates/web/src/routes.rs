@@ -32,7 +32,7 @@ pub type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
 /// Parses a command route's body into (expected version, command).
 pub type ParseFn = fn(&[u8]) -> Result<(u32, CaseCommand), ApiError>;
 
-fn schema<T: JsonSchema>(g: &mut SchemaGenerator) -> Schema {
+pub(crate) fn schema<T: JsonSchema>(g: &mut SchemaGenerator) -> Schema {
     g.subschema_for::<T>()
 }
 
@@ -428,7 +428,7 @@ const PERIOD_QUERY: &[(&str, &str, bool)] =
     &[("from", "Från och med datum (ÅÅÅÅ-MM-DD)", false), ("to", "Till och med datum (ÅÅÅÅ-MM-DD)", false)];
 
 #[allow(clippy::too_many_arguments)]
-fn spec(
+pub(crate) fn spec(
     method: Method,
     path: &'static str,
     op: &str,
@@ -462,7 +462,7 @@ fn public(mut s: RouteSpec) -> RouteSpec {
     s
 }
 
-fn query(mut s: RouteSpec, q: &'static [(&'static str, &'static str, bool)]) -> RouteSpec {
+pub(crate) fn query(mut s: RouteSpec, q: &'static [(&'static str, &'static str, bool)]) -> RouteSpec {
     s.query = q;
     s
 }
@@ -853,6 +853,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             }),
         ));
     }
+    v.extend(crate::file_audit_api::routes());
     v
 }
 

@@ -5,6 +5,7 @@ mod abuse;
 mod allocation;
 mod e2e;
 mod etjanst;
+mod file_audit_api;
 mod harness;
 mod identity;
 mod investigation;

@@ -86,6 +86,25 @@ fn expect(op: &str, role: Role, t: Target) -> Exp {
         "list_cases" | "export_cases" | "deadline_book" => gate(role, READERS, Exp::Listed(reads(role, t))),
         "access_log" | "unusual_reads" | "access_grants" => gate(role, REVIEWERS, Exp::Allow),
         op if op == "correct" || op.starts_with("case_") => gate(role, CASEWORKERS, allow_if(writes(role, t))),
+        // The file audit: only the quality developer opens one (without a body: refused as
+        // bad input, after the gate); a guessed id is no audit (answered as not found).
+        "open_file_audit" => gate(role, &[Role::QualityDeveloper], Exp::Allow),
+        "get_file_audit" | "file_audit_files" | "file_audit_sheet" => gate(
+            role,
+            &[
+                Role::Handler,
+                Role::TeamLeader,
+                Role::UnitManager,
+                Role::AreaManager,
+                Role::HeadOfAdministration,
+                Role::QualityDeveloper,
+            ],
+            Exp::NotFound,
+        ),
+        "file_audit_answers" | "file_audit_import_sheet" => {
+            gate(role, &[Role::Handler, Role::TeamLeader, Role::UnitManager, Role::QualityDeveloper], Exp::NotFound)
+        }
+        "file_audit_analysis" | "file_audit_measure" | "file_audit_close" => gate(role, REVIEWERS, Exp::NotFound),
         other => panic!("route {other} has no rule in the authorisation matrix: add one"),
     }
 }
@@ -111,6 +130,9 @@ fn body_for(op: &str, t: Target, now: chrono::DateTime<chrono::Utc>) -> Option<V
             json!({"expected_version": 999, "corrects": 1, "command": {"type": "write_entry", "data": {"heading": "x", "text": "y"}}})
         }
         op if op.starts_with("case_") => json!({"expected_version": 999, "data": {}}),
+        "file_audit_answers" | "file_audit_analysis" | "file_audit_measure" | "file_audit_close" => {
+            json!({"expected_version": 999, "data": {}})
+        }
         _ => return None,
     })
 }
