@@ -283,13 +283,18 @@ async fn open_file_audit(ctx: Ctx, RawJson(body): RawJson) -> Result<(StatusCode
 }
 
 async fn get_file_audit(ctx: Ctx, Path(id): Path<String>) -> Result<Json<FileAuditView>, ApiError> {
-    let id = parse_id(&id)?;
-    let (a, _) = visible(&ctx, id).await?;
+    Ok(Json(audit_view(&ctx, &id).await?))
+}
+
+/// The audit as the caller may see it (the API's answer and the page's content).
+pub(crate) async fn audit_view(ctx: &Ctx, id: &str) -> Result<FileAuditView, ApiError> {
+    let id = parse_id(id)?;
+    let (a, _) = visible(ctx, id).await?;
     let previous = {
         let p = ctx.app.store.projections();
         let found = p.matters().find_map(|m| match m {
             Matter::FileAudit(x)
-                if x.handling.unit == a.handling.unit && x.year == a.year - 1 && audit_access(&ctx, m, x).is_some() =>
+                if x.handling.unit == a.handling.unit && x.year == a.year - 1 && audit_access(ctx, m, x).is_some() =>
             {
                 Some(PreviousAudit { id: x.id, year: x.year, results: file_audit_results(x) })
             }
@@ -297,7 +302,7 @@ async fn get_file_audit(ctx: Ctx, Path(id): Path<String>) -> Result<Json<FileAud
         });
         found
     };
-    Ok(Json(FileAuditView {
+    Ok(FileAuditView {
         id,
         unit: a.handling.unit.clone(),
         year: a.year,
@@ -313,7 +318,7 @@ async fn get_file_audit(ctx: Ctx, Path(id): Path<String>) -> Result<Json<FileAud
         locked_on: a.handling.locked_on,
         results: file_audit_results(&a),
         previous,
-    }))
+    })
 }
 
 /// The automatic answers with their evidence for every audited file (logged reads).
@@ -379,7 +384,7 @@ struct SheetInputs {
 }
 
 /// The unit's sheet as .xlsx (case ids, never names).
-async fn get_sheet(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
+pub(crate) async fn get_sheet(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
     let (a, rows, _) = sheet_rows(&ctx, id).await?;
     let bytes = skyndsam_report::xlsx::write("Aktgranskning", &rows, &skyndsam_report::file_audit::WIDTHS)

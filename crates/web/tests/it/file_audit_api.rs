@@ -51,6 +51,7 @@ async fn a_unit_file_audit_from_opening_to_an_improvement_action_with_an_xlsx_co
     assert_eq!(a.json["assignee"], "ulf");
     assert_eq!(a.json["files"][0]["case"], case.to_string());
     assert_eq!(t.get(Some(&hugo), &path).await.status, 200);
+    assert_eq!(t.get(Some(&t.login("tage").await), &path).await.status, 200);
     assert_eq!(t.get(Some(&hanna), &path).await.status, 404);
 
     // The automatic answers with evidence: each file a logged read.
@@ -130,4 +131,24 @@ async fn a_unit_file_audit_from_opening_to_an_improvement_action_with_an_xlsx_co
     assert_eq!(r.status, 200, "{}", r.body);
     let a = t.get(Some(&ulf), &path).await;
     assert!(a.json["locked_on"].is_string(), "{}", a.body);
+    // A closed audit is no longer open to auditors from other units; the action's owner
+    // still sees it (the action is theirs).
+    let tage = t.login("tage").await;
+    assert_eq!(t.get(Some(&tage), &path).await.status, 404);
+    assert_eq!(t.get(Some(&hugo), &path).await.status, 200);
+
+    // The page: the sample with its seed, the results per question, the sheet to download;
+    // the handler of the audited file gets the not-found page.
+    let mut c = crate::ui::UiClient::new(&t);
+    c.login("ulf").await;
+    let page = c.get(&format!("/aktgranskning/{id}")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("Aktgranskning 2026 – utredning-1"), "{}", page.body);
+    assert!(page.body.contains("<dt>Frö</dt><dd>2026</dd>"), "{}", page.body);
+    assert!(page.body.contains(&format!("<th scope=\"row\">{q}</th>")), "{}", page.body);
+    assert!(page.body.contains(&format!("/aktgranskning/{id}/blad.xlsx")));
+    assert!(!page.body.contains("Elsa"));
+    let mut h = crate::ui::UiClient::new(&t);
+    h.login("hanna").await;
+    assert_eq!(h.get(&format!("/aktgranskning/{id}")).await.status, 404);
 }
