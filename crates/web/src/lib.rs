@@ -5,6 +5,7 @@
 pub mod app;
 pub mod auth;
 pub mod cache;
+pub mod delegation_api;
 pub mod error;
 pub mod file_audit_api;
 pub mod openapi;

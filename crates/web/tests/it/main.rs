@@ -3,6 +3,7 @@
 
 mod abuse;
 mod allocation;
+mod board_list_api;
 mod e2e;
 mod etjanst;
 mod file_audit_api;

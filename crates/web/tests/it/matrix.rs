@@ -105,6 +105,12 @@ fn expect(op: &str, role: Role, t: Target) -> Exp {
             gate(role, &[Role::Handler, Role::TeamLeader, Role::UnitManager, Role::QualityDeveloper], Exp::NotFound)
         }
         "file_audit_analysis" | "file_audit_measure" | "file_audit_close" => gate(role, REVIEWERS, Exp::NotFound),
+        // The board's list: case ids and deciders, for the board and those who report to it.
+        "board_list" | "board_list_csv" => gate(
+            role,
+            &[Role::Board, Role::Committee, Role::HeadOfAdministration, Role::QualityDeveloper, Role::Auditor],
+            Exp::Allow,
+        ),
         other => panic!("route {other} has no rule in the authorisation matrix: add one"),
     }
 }

@@ -1,0 +1,36 @@
+//! Anmälan av delegationsbeslut through the API: the decision to open an investigation is on
+//! the board's list for the period and its decider, as JSON and as CSV; a caseworker is refused.
+
+use crate::allocation::{act, open_investigation};
+use crate::harness::*;
+use skyndsam_domain::org::Role;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_boards_list_per_period_and_decider_as_json_and_csv() {
+    let t = TestApp::spawn().await;
+    let case = Target::OwnUnit.case();
+    act(&t, "hanna", Role::Handler, case, open_investigation(date(2026, 3, 3))).await;
+    let fred = t.login("fred").await;
+    let res = t.get(Some(&fred), "/api/board-list?from=2026-01-01&to=2026-12-31").await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let decisions = res.json["decisions"].as_array().unwrap();
+    let mine: Vec<_> = decisions.iter().filter(|d| d["case"] == case.to_string()).collect();
+    assert_eq!(mine.len(), 1, "{}", res.body);
+    assert_eq!(mine[0]["decider"], "hanna");
+    assert!(!res.body.contains("Elsa"), "no names on the list");
+    // Per decider: another decider's list does not have it; an earlier period neither.
+    let other = t.get(Some(&fred), "/api/board-list?from=2026-01-01&to=2026-12-31&decider=hugo").await;
+    assert!(!other.body.contains(&case.to_string()), "{}", other.body);
+    let before = t.get(Some(&fred), "/api/board-list?from=2026-01-01&to=2026-03-02").await;
+    assert!(!before.body.contains(&case.to_string()), "{}", before.body);
+    let bad = t.get(Some(&fred), "/api/board-list?from=2026-05-01&to=2026-03-02").await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    // CSV: the header and the decision's row.
+    let csv = t.get(Some(&fred), "/api/board-list.csv?from=2026-01-01&to=2026-12-31&decider=hanna").await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.body.starts_with("typ;datum;beslut;beslutsfattare;"), "{}", csv.body);
+    assert!(csv.body.lines().any(|l| l.contains("2026-03-03") && l.contains(";hanna;")), "{}", csv.body);
+    // A caseworker is not on the board's side.
+    let hanna = t.login("hanna").await;
+    assert_eq!(t.get(Some(&hanna), "/api/board-list").await.status, 403);
+}
