@@ -25,9 +25,9 @@ pub const BOARD_READERS: &[Role] =
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BoardQuery {
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
-    decider: Option<StaffId>,
+    pub(crate) from: Option<NaiveDate>,
+    pub(crate) to: Option<NaiveDate>,
+    pub(crate) decider: Option<StaffId>,
 }
 
 /// The list for the period (default: this year so far).
@@ -60,7 +60,7 @@ async fn get_board_list(ctx: Ctx, Query(q): Query<BoardQuery>) -> Result<Json<Bo
     Ok(Json(list(&ctx, q).await?))
 }
 
-async fn get_board_list_csv(ctx: Ctx, Query(q): Query<BoardQuery>) -> Result<Response, ApiError> {
+pub(crate) async fn get_board_list_csv(ctx: Ctx, Query(q): Query<BoardQuery>) -> Result<Response, ApiError> {
     let l = list(&ctx, q).await?;
     let name = format!("attachment; filename=\"delegationsbeslut-{}-{}.csv\"", l.from, l.to);
     let disposition = HeaderValue::from_str(&name)

@@ -8,6 +8,7 @@
 
 pub mod allocation;
 pub mod audit;
+pub mod board;
 pub mod case;
 pub mod etjanst;
 pub mod intake;
@@ -92,6 +93,8 @@ pub fn routes() -> Vec<(UiRoute, MethodRouter<AppState>)> {
         (r(M::POST, "/arenden/{id}/utredning", "investigation_part", CASEWORKERS), post(investigation::part)),
         (r(M::POST, "/arenden/{id}/beslut", "investigation_decision", CASEWORKERS), post(investigation::decision)),
         (r(M::GET, "/aktgranskning/{id}", "file_audit", audit::AUDIT_READERS), get(audit::page)),
+        (r(M::GET, "/delegationsbeslut", "board_list", board::BOARD_READERS), get(board::page)),
+        (r(M::GET, "/delegationsbeslut.csv", "board_list_csv", board::BOARD_READERS), get(board::csv)),
         (r(M::GET, "/aktgranskning/{id}/blad.xlsx", "file_audit_sheet", audit::AUDIT_READERS), get(audit::sheet)),
     ]
 }

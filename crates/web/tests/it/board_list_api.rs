@@ -30,6 +30,25 @@ async fn the_boards_list_per_period_and_decider_as_json_and_csv() {
     assert_eq!(csv.status, 200);
     assert!(csv.body.starts_with("typ;datum;beslut;beslutsfattare;"), "{}", csv.body);
     assert!(csv.body.lines().any(|l| l.contains("2026-03-03") && l.contains(";hanna;")), "{}", csv.body);
+    // The page: the period form keeps its input and shows the error beside the field; the
+    // list with the CSV link under the session.
+    let mut c = crate::ui::UiClient::new(&t);
+    c.login("fred").await;
+    let page = c.get("/delegationsbeslut?from=2026-01-01&to=2026-12-31&decider=hanna").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains(&case.to_string()), "{}", page.body);
+    assert!(
+        page.body.contains("/delegationsbeslut.csv?from=2026-01-01&#38;to=2026-12-31&#38;decider=hanna"),
+        "{}",
+        page.body
+    );
+    let bad = c.get("/delegationsbeslut?from=igår&to=2026-12-31").await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("id=\"period-from-fel\""), "{}", bad.body);
+    assert!(bad.body.contains("value=\"igår\""), "{}", bad.body);
+    let csv = c.get("/delegationsbeslut.csv?from=2026-01-01&to=2026-12-31").await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.body.contains(";hanna;"), "{}", csv.body);
     // A caseworker is not on the board's side.
     let hanna = t.login("hanna").await;
     assert_eq!(t.get(Some(&hanna), "/api/board-list").await.status, 403);

@@ -64,6 +64,11 @@ fn expect(name: &str, role: Role, t: Target) -> Exp {
             ],
             Exp::NotFound,
         ),
+        "board_list" | "board_list_csv" => gate(
+            role,
+            &[Role::Board, Role::Committee, Role::HeadOfAdministration, Role::QualityDeveloper, Role::Auditor],
+            Exp::Allow,
+        ),
         other => panic!("UI route {other} has no rule in the UI matrix: add one"),
     }
 }
