@@ -11,6 +11,7 @@ pub mod file_audit_api;
 pub mod openapi;
 pub mod routes;
 pub mod scope;
+pub mod self_inspection_api;
 pub mod ui;
 pub mod views;
 
