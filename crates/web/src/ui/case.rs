@@ -71,6 +71,8 @@ pub(super) struct CasePage {
     today: String,
     /// First contact, a part of the investigation, the decision.
     inv: super::investigation::InvestigationForms,
+    /// The self-inspection checklist (ui/checklist.rs).
+    checklist: Vec<super::checklist::ChecklistRow>,
 }
 
 /// A form sent back with its errors.
@@ -360,9 +362,11 @@ pub(super) async fn case_view_with(s: &Session, case: CaseId, sent: Sent) -> Res
             None => Default::default(),
         }
     };
+    let checklist = super::checklist::checklist(s, case).await;
     let sm = &detail.summary;
     Ok(CasePage {
         inv,
+        checklist,
         chrome: Some(Chrome::of(s)),
         id: case.to_string(),
         version: sm.version,

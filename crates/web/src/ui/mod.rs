@@ -10,6 +10,7 @@ pub mod allocation;
 pub mod audit;
 pub mod board;
 pub mod case;
+pub mod checklist;
 pub mod etjanst;
 pub mod intake;
 pub mod investigation;

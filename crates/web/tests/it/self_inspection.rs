@@ -54,3 +54,18 @@ async fn the_unit_summary_counts_and_lists_only_the_cases_the_caller_may_see() {
     let bad = t.get(Some(&fred), "/api/self-inspection/summary?year=2026").await;
     assert_eq!(bad.status, 422);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_case_page_shows_the_checklist_with_evidence() {
+    let t = TestApp::spawn().await;
+    let mut c = crate::ui::UiClient::new(&t);
+    c.login("tove").await;
+    let page = c.get(&format!("/arenden/{}", Target::OwnUnit.case())).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let b = &page.body;
+    let at = b.find("<h2 id=\"egenkontroll\">Egenkontroll</h2>").expect("the panel");
+    let panel = &b[at..b[at..].find("</section>").map_or(b.len(), |e| at + e)];
+    assert_eq!(panel.matches("<th scope=\"row\">").count(), 33, "{panel}");
+    assert!(panel.contains("class=\"svar ja\"") || panel.contains("class=\"svar nej\""), "{panel}");
+    assert!(panel.contains("Ej tillämpligt"));
+}
