@@ -15,9 +15,12 @@ use skyndsam_domain::delegation::{board_list, BoardList};
 use skyndsam_domain::ids::{CaseId, StaffId};
 use skyndsam_domain::org::Role;
 
-use crate::app::{blocking, AppState, Ctx, Json};
+use crate::app::{blocking, parse_json, AppState, Ctx, Json, RawJson};
 use crate::error::ApiError;
 use crate::routes::{query, spec, RouteSpec};
+
+/// Who may record a written re-delegation (the rule table's `[redelegation] roles` narrows).
+pub const REDELEGATORS: &[Role] = &[Role::HeadOfAdministration];
 
 pub const BOARD_READERS: &[Role] =
     &[Role::Board, Role::Committee, Role::HeadOfAdministration, Role::QualityDeveloper, Role::Auditor];
@@ -75,6 +78,31 @@ pub(crate) async fn get_board_list_csv(ctx: Ctx, Query(q): Query<BoardQuery>) ->
         .into_response())
 }
 
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+pub struct RedelegationRecorded {
+    pub redelegation: String,
+    pub seq: u64,
+}
+
+/// Records a written re-delegation (SCENARIOS 3): the domain checks the role, the reference's
+/// uniqueness, the order's `redelegable`, the length; it is then on the board's list. The org
+/// stream is appended without a version check, as every org event is.
+async fn record_redelegation(
+    ctx: Ctx,
+    RawJson(body): RawJson,
+) -> Result<(axum::http::StatusCode, Json<RedelegationRecorded>), ApiError> {
+    let r: skyndsam_domain::events::RedelegationDecided = parse_json(&body)?;
+    let event = {
+        let p = ctx.app.store.projections();
+        let c = skyndsam_domain::commands::Context { now: ctx.now, rules: p.rules(), org: &p.org, actor: &ctx.actor };
+        skyndsam_domain::commands::decide_redelegation(&r, &c)?
+    };
+    let store = ctx.app.store.clone();
+    let recorded = blocking(move || Ok(store.append(skyndsam_store::AppendRequest::new(vec![event]))?)).await?;
+    let seq = recorded.first().map_or(0, |e| e.seq);
+    Ok((axum::http::StatusCode::CREATED, Json(RedelegationRecorded { redelegation: r.redelegation, seq })))
+}
+
 const PARAMS: &[(&str, &str, bool)] = &[
     ("from", "Från och med (ÅÅÅÅ-MM-DD, standard 1 januari i år)", false),
     ("to", "Till och med (ÅÅÅÅ-MM-DD, standard i dag)", false),
@@ -85,6 +113,21 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     use axum::routing::get;
     use Method as M;
     vec![
+        (
+            spec(
+                M::POST,
+                "/api/redelegations",
+                "record_redelegation",
+                "Vidaredelegering: förvaltningschefens skriftliga beslut (delegater, beslutstyper, från–till)",
+                "delegation",
+                REDELEGATORS,
+                Some("cases:write"),
+                Some(crate::routes::schema::<skyndsam_domain::events::RedelegationDecided>),
+                Some(crate::routes::schema::<RedelegationRecorded>),
+                201,
+            ),
+            axum::routing::post(record_redelegation),
+        ),
         (
             query(
                 spec(

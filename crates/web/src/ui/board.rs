@@ -119,7 +119,7 @@ pub async fn page(s: Session, Query(q): Query<HashMap<String, String>>) -> Resul
                 decided_on: r.decided_on.to_string(),
                 decided_by: r.decided_by.as_str().to_owned(),
                 delegates: r.delegates.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(", "),
-                decisions: r.decisions.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>().join(", "),
+                decisions: r.decisions.iter().map(|x| decision_name(&s, *x)).collect::<Vec<_>>().join(", "),
                 period: format!("{} – {}", r.from, r.to),
                 revoked: r.revoked_on.map(|d| d.to_string()).unwrap_or_default(),
             })
@@ -133,4 +133,11 @@ pub async fn page(s: Session, Query(q): Query<HashMap<String, String>>) -> Resul
 /// The CSV from the page, under the session (the same as the API's).
 pub async fn csv(s: Session, q: Query<BoardQuery>) -> Result<Response, UiError> {
     Ok(get_board_list_csv(s.ctx, q).await?)
+}
+
+/// The decision type's name in the delegation order in force today (Swedish).
+fn decision_name(s: &Session, d: skyndsam_domain::rules::DecisionType) -> String {
+    let p = s.ctx.app.store.projections();
+    let (_, order) = p.rules().delegation_order_on(skyndsam_domain::calendar::local_date(s.ctx.now));
+    order.iter().find(|r| r.decision == d).map_or_else(|| d.as_str().to_owned(), |r| r.name.clone())
 }

@@ -53,3 +53,36 @@ async fn the_boards_list_per_period_and_decider_as_json_and_csv() {
     let hanna = t.login("hanna").await;
     assert_eq!(t.get(Some(&hanna), "/api/board-list").await.status, 403);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_head_of_administration_records_a_written_redelegation_and_it_is_on_the_boards_list() {
+    let t = TestApp::spawn().await;
+    let body = serde_json::json!({
+        "redelegation": "SN 2026/77", "decisions": ["not_open_investigation"], "delegates": ["hanna", "hugo"],
+        "unit": null, "from": "2026-03-01", "to": "2026-05-31", "decided_on": "2026-03-01",
+        "document": "Beslut om vidaredelegering, dnr SN 2026/77", "reason": "Teamledare saknas under våren."
+    });
+    let hanna = t.login("hanna").await;
+    assert_eq!(t.post(Some(&hanna), "/api/redelegations", &body).await.status, 403);
+    let fred = t.login("fred").await;
+    let n = t.journal_count();
+    let r = t.post(Some(&fred), "/api/redelegations", &body).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(t.journal_count(), n + 1);
+    // The same reference again is refused, nothing written.
+    let again = t.post(Some(&fred), "/api/redelegations", &body).await;
+    assert_eq!(again.status, 422, "{}", again.body);
+    assert_eq!(t.journal_count(), n + 1);
+    let list = t.get(Some(&fred), "/api/board-list?from=2026-01-01&to=2026-12-31").await;
+    let rows = list.json["redelegations"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{}", list.body);
+    assert_eq!(rows[0]["redelegation"], "SN 2026/77");
+    assert_eq!(rows[0]["to"], "2026-05-31");
+    // On the page: the re-delegation with its delegates and period.
+    let mut c = crate::ui::UiClient::new(&t);
+    c.login("fred").await;
+    let page = c.get("/delegationsbeslut?from=2026-01-01&to=2026-12-31").await;
+    assert!(page.body.contains("SN 2026/77") && page.body.contains("hanna, hugo"), "{}", page.body);
+    assert!(page.body.contains("2026-03-01 – 2026-05-31"), "{}", page.body);
+    assert!(!page.body.contains("NotOpenInvestigation"), "{}", page.body);
+}
