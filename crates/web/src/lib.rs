@@ -5,11 +5,14 @@
 pub mod app;
 pub mod auth;
 pub mod cache;
+pub mod delegation_api;
 pub mod error;
+pub mod file_audit_api;
 pub mod openapi;
 pub mod quality;
 pub mod routes;
 pub mod scope;
+pub mod self_inspection_api;
 pub mod ui;
 pub mod views;
 

@@ -32,7 +32,7 @@ pub type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
 /// Parses a command route's body into (expected version, command).
 pub type ParseFn = fn(&[u8]) -> Result<(u32, CaseCommand), ApiError>;
 
-fn schema<T: JsonSchema>(g: &mut SchemaGenerator) -> Schema {
+pub(crate) fn schema<T: JsonSchema>(g: &mut SchemaGenerator) -> Schema {
     g.subschema_for::<T>()
 }
 
@@ -462,7 +462,7 @@ fn public(mut s: RouteSpec) -> RouteSpec {
     s
 }
 
-fn query(mut s: RouteSpec, q: &'static [(&'static str, &'static str, bool)]) -> RouteSpec {
+pub(crate) fn query(mut s: RouteSpec, q: &'static [(&'static str, &'static str, bool)]) -> RouteSpec {
     s.query = q;
     s
 }
@@ -854,6 +854,9 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         ));
     }
     v.extend(crate::quality::routes());
+    v.extend(crate::file_audit_api::routes());
+    v.extend(crate::delegation_api::routes());
+    v.extend(crate::self_inspection_api::routes());
     v
 }
 

@@ -73,6 +73,8 @@ pub(super) struct CasePage {
     inv: super::investigation::InvestigationForms,
     /// The case's detections and reporting a deviation linked to it.
     quality: super::quality::CaseQuality,
+    /// The self-inspection checklist (ui/checklist.rs).
+    checklist: Vec<super::checklist::ChecklistRow>,
 }
 
 /// A form sent back with its errors.
@@ -362,9 +364,11 @@ pub(super) async fn case_view_with(s: &Session, case: CaseId, sent: Sent) -> Res
             None => Default::default(),
         }
     };
+    let checklist = super::checklist::checklist(s, case).await;
     let sm = &detail.summary;
     Ok(CasePage {
         inv,
+        checklist,
         chrome: Some(Chrome::of(s)),
         id: case.to_string(),
         version: sm.version,

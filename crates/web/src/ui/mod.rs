@@ -7,7 +7,10 @@
 //! authorisation matrix (tests/it/ui_matrix.rs) walks it.
 
 pub mod allocation;
+pub mod audit;
+pub mod board;
 pub mod case;
+pub mod checklist;
 pub mod etjanst;
 pub mod intake;
 pub mod investigation;
@@ -91,6 +94,10 @@ pub fn routes() -> Vec<(UiRoute, MethodRouter<AppState>)> {
         (r(M::POST, "/arenden/{id}/forsta-kontakt", "first_contact", CASEWORKERS), post(investigation::first_contact)),
         (r(M::POST, "/arenden/{id}/utredning", "investigation_part", CASEWORKERS), post(investigation::part)),
         (r(M::POST, "/arenden/{id}/beslut", "investigation_decision", CASEWORKERS), post(investigation::decision)),
+        (r(M::GET, "/aktgranskning/{id}", "file_audit", audit::AUDIT_READERS), get(audit::page)),
+        (r(M::GET, "/delegationsbeslut", "board_list", board::BOARD_READERS), get(board::page)),
+        (r(M::GET, "/delegationsbeslut.csv", "board_list_csv", board::BOARD_READERS), get(board::csv)),
+        (r(M::GET, "/aktgranskning/{id}/blad.xlsx", "file_audit_sheet", audit::AUDIT_READERS), get(audit::sheet)),
     ];
     v.extend(quality::routes());
     v

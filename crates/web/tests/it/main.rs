@@ -3,8 +3,11 @@
 
 mod abuse;
 mod allocation;
+mod board_list_api;
 mod e2e;
 mod etjanst;
+mod file_audit_api;
+mod file_audit_e2e;
 mod harness;
 mod identity;
 mod investigation;

@@ -84,9 +84,38 @@ fn expect(op: &str, role: Role, t: Target) -> Exp {
         "search_person" => gate(role, CASEWORKERS, allow_if(t != Target::Protected || one_of(role, SEE_PROTECTED))),
         "get_case" | "get_person" | "get_self_inspection" => gate(role, READERS, allow_if(reads(role, t))),
         "grant_access" => gate(role, READERS, Exp::Allow),
+        // Without a unit: refused as bad input past the gate.
+        "self_inspection_summary" => gate(role, READERS, Exp::Allow),
         "list_cases" | "export_cases" | "deadline_book" => gate(role, READERS, Exp::Listed(reads(role, t))),
         "access_log" | "unusual_reads" | "access_grants" => gate(role, REVIEWERS, Exp::Allow),
         op if op == "correct" || op.starts_with("case_") => gate(role, CASEWORKERS, allow_if(writes(role, t))),
+        // The file audit: only the quality developer opens one (without a body: refused as
+        // bad input, after the gate); a guessed id is no audit (answered as not found).
+        "open_file_audit" => gate(role, &[Role::QualityDeveloper], Exp::Allow),
+        "get_file_audit" | "file_audit_files" | "file_audit_sheet" => gate(
+            role,
+            &[
+                Role::Handler,
+                Role::TeamLeader,
+                Role::UnitManager,
+                Role::AreaManager,
+                Role::HeadOfAdministration,
+                Role::QualityDeveloper,
+            ],
+            Exp::NotFound,
+        ),
+        "file_audit_answers" | "file_audit_import_sheet" => {
+            gate(role, &[Role::Handler, Role::TeamLeader, Role::UnitManager, Role::QualityDeveloper], Exp::NotFound)
+        }
+        "file_audit_analysis" | "file_audit_measure" | "file_audit_close" => gate(role, REVIEWERS, Exp::NotFound),
+        // Without a body: refused as bad input past the gate.
+        "record_redelegation" => gate(role, &[Role::HeadOfAdministration], Exp::Allow),
+        // The board's list: case ids and deciders, for the board and those who report to it.
+        "board_list" | "board_list_csv" => gate(
+            role,
+            &[Role::Board, Role::Committee, Role::HeadOfAdministration, Role::QualityDeveloper, Role::Auditor],
+            Exp::Allow,
+        ),
         other => match expect_quality(other, role, t) {
             Some(e) => e,
             None => panic!("route {other} has no rule in the authorisation matrix: add one"),
@@ -190,6 +219,9 @@ fn body_for(op: &str, t: Target, now: chrono::DateTime<chrono::Utc>) -> Option<V
         op if quality_command(op) => json!({"expected_version": 999, "data": {}}),
         "report_deviation" | "report_lex_sarah" | "receive_complaint" | "register_risk" | "adopt_control_plan"
         | "define_survey" => json!({}),
+        "file_audit_answers" | "file_audit_analysis" | "file_audit_measure" | "file_audit_close" => {
+            json!({"expected_version": 999, "data": {}})
+        }
         _ => return None,
     })
 }

@@ -32,3 +32,40 @@ async fn a_reader_gets_every_question_answered_with_evidence_and_the_read_is_log
     assert_eq!(res.status, 200);
     assert!(!res.body.contains("Elsa"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_unit_summary_counts_and_lists_only_the_cases_the_caller_may_see() {
+    let t = TestApp::spawn().await;
+    let own = Target::OwnUnit.case().to_string();
+    let other = Target::OtherUnit.case().to_string();
+    let tove = t.login("tove").await;
+    let res = t.get(Some(&tove), "/api/self-inspection/summary?unit=omrade-1&year=2026").await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    // utredning-1's team leader sees her unit's two cases (own and protected), not the intake's.
+    assert_eq!(res.json["cases"], 2, "{}", res.body);
+    let q = res.json["questions"].as_array().unwrap();
+    assert_eq!(q.len(), 33);
+    assert!(res.body.contains(&own));
+    assert!(!res.body.contains(&other));
+    // The head of administration sees the whole administration.
+    let fred = t.login("fred").await;
+    let all = t.get(Some(&fred), "/api/self-inspection/summary?unit=forvaltning&year=2026").await;
+    assert_eq!(all.json["cases"], 4, "{}", all.body);
+    let bad = t.get(Some(&fred), "/api/self-inspection/summary?year=2026").await;
+    assert_eq!(bad.status, 422);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_case_page_shows_the_checklist_with_evidence() {
+    let t = TestApp::spawn().await;
+    let mut c = crate::ui::UiClient::new(&t);
+    c.login("tove").await;
+    let page = c.get(&format!("/arenden/{}", Target::OwnUnit.case())).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let b = &page.body;
+    let at = b.find("<h2 id=\"egenkontroll\">Egenkontroll</h2>").expect("the panel");
+    let panel = &b[at..b[at..].find("</section>").map_or(b.len(), |e| at + e)];
+    assert_eq!(panel.matches("<th scope=\"row\">").count(), 33, "{panel}");
+    assert!(panel.contains("class=\"svar ja\"") || panel.contains("class=\"svar nej\""), "{panel}");
+    assert!(panel.contains("Ej tillämpligt"));
+}

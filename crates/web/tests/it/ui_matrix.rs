@@ -52,6 +52,24 @@ fn expect(name: &str, role: Role, t: Target) -> Exp {
         // Ärendegenomgång of the handler `hanna`: herself, her team leader, her unit manager.
         "review_index" | "review" => gate(role, &[Role::Handler, Role::TeamLeader, Role::UnitManager], Exp::Allow),
         "overview" => gate(role, &[Role::UnitManager, Role::AreaManager, Role::HeadOfAdministration], Exp::Allow),
+        // A guessed id is no audit: answered as not found past the gate.
+        "file_audit" | "file_audit_sheet" => gate(
+            role,
+            &[
+                Role::Handler,
+                Role::TeamLeader,
+                Role::UnitManager,
+                Role::AreaManager,
+                Role::HeadOfAdministration,
+                Role::QualityDeveloper,
+            ],
+            Exp::NotFound,
+        ),
+        "board_list" | "board_list_csv" => gate(
+            role,
+            &[Role::Board, Role::Committee, Role::HeadOfAdministration, Role::QualityDeveloper, Role::Auditor],
+            Exp::Allow,
+        ),
         other => match expect_quality(other, role, t) {
             Some(e) => e,
             None => panic!("UI route {other} has no rule in the UI matrix: add one"),

@@ -1,0 +1,564 @@
+//! The annual file audit (aktgranskning, SCENARIOS 8) in the API: open the year's audit for a
+//! unit (the sample drawn here with `sampler::draw` and a recorded seed), read it with the
+//! unit's results and last year's beside them, record answers, the .xlsx sheet out and back,
+//! the analysis, improvement actions and closing. The domain judges every command
+//! (`Store::execute_quality`); this file only decides who sees which audit.
+//!
+//! Who sees an audit (decision 0008, addendum): the quality developer who opened it and the
+//! unit's manager (the assignee) in full, as for every quality matter (`Scope::matter_access`),
+//! plus the **auditors**: handlers and team leaders of *other* units, while the audit is open.
+//! The routine lets any handler outside the unit audit; the domain refuses anyone who handled
+//! one of the files. The audit holds case ids, never names, and every computation of a file's
+//! automatic answers (a read of the record) is written to the access log first.
+
+use axum::body::Bytes;
+use axum::extract::Path;
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::MethodRouter;
+use chrono::Datelike;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use skyndsam_domain::calendar::local_date;
+use skyndsam_domain::case::CaseState;
+use skyndsam_domain::checks::{inspect, CaseInspection, Questionnaire};
+use skyndsam_domain::events::*;
+use skyndsam_domain::ids::{CaseId, FileAuditId, StaffId, UnitId};
+use skyndsam_domain::org::{Role, UnitKind};
+use skyndsam_domain::quality::commands::{FileAuditCommand as F, MatterCommand, QualityCommand as Q};
+use skyndsam_domain::quality::stats::{file_audit_results, AuditQuestionResult};
+use skyndsam_domain::quality::{FileAuditState, Matter};
+use skyndsam_domain::sampler::{age_band, draw, Candidate};
+use skyndsam_store::security::{AccessAction, AccessBasis};
+use std::collections::HashMap;
+
+use crate::app::{blocking, parse_json, AppState, Ctx, Json, RawJson};
+use crate::error::ApiError;
+use crate::routes::{query, schema, spec, RouteSpec};
+use crate::scope::{Access, View};
+
+/// Opens the year's audit (the quality developer).
+pub const OPENERS: &[Role] = &[Role::QualityDeveloper];
+/// Everyone who may be shown an audit (the matter access narrows further).
+pub const AUDIT_READERS: &[Role] = &[
+    Role::Handler,
+    Role::TeamLeader,
+    Role::UnitManager,
+    Role::AreaManager,
+    Role::HeadOfAdministration,
+    Role::QualityDeveloper,
+];
+/// Who may answer (the domain refuses an auditor who handled the file).
+pub const AUDITORS: &[Role] = &[Role::Handler, Role::TeamLeader, Role::UnitManager, Role::QualityDeveloper];
+/// The analysis, the improvement actions and closing: the unit's managers.
+pub const ANALYSTS: &[Role] = &[Role::UnitManager, Role::AreaManager, Role::HeadOfAdministration];
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OpenFileAuditRequest {
+    /// The unit (enhet) audited.
+    pub unit: UnitId,
+    /// The year whose files are sampled (cases received that year with an investigation).
+    pub year: i32,
+    /// The seed; with it the draw can be re-run.
+    pub seed: u64,
+    /// Files drawn (default 20).
+    #[serde(default)]
+    pub size: Option<usize>,
+    /// Files that cannot be audited if drawn, with the reason (e.g. överflyttat).
+    #[serde(default)]
+    pub drop_outs: Vec<AuditDropOut>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct OpenedView {
+    pub id: FileAuditId,
+    pub drawn: usize,
+    pub audited: usize,
+}
+
+/// An audit as the caller may see it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct FileAuditView {
+    pub id: FileAuditId,
+    pub unit: UnitId,
+    pub year: i32,
+    pub seed: u64,
+    pub method: String,
+    pub population: u32,
+    pub files: Vec<AuditedFile>,
+    pub drop_outs: Vec<AuditDropOut>,
+    pub audited: usize,
+    pub version: u32,
+    pub assignee: Option<StaffId>,
+    pub analysed_on: Option<chrono::NaiveDate>,
+    pub locked_on: Option<chrono::NaiveDate>,
+    /// Share of Ja per question this year.
+    pub results: Vec<AuditQuestionResult>,
+    /// The same unit's audit of the year before, if there is one the caller may see.
+    pub previous: Option<PreviousAudit>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PreviousAudit {
+    pub id: FileAuditId,
+    pub year: i32,
+    pub results: Vec<AuditQuestionResult>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FileAuditCommandRequest<T> {
+    pub expected_version: Option<u32>,
+    pub data: T,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct FileAuditResult {
+    pub id: FileAuditId,
+    pub version: u32,
+    pub events: usize,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SheetImportResult {
+    pub id: FileAuditId,
+    pub version: u32,
+    /// Answers added or changed by the sheet.
+    pub changed: usize,
+}
+
+// ------------------------------------------------------------------ access
+
+/// The caller's access to an audit: the matter rule, or an auditor from another unit while
+/// the audit is open.
+fn audit_access(ctx: &Ctx, m: &Matter, a: &FileAuditState) -> Option<Access> {
+    if let Some(x) = ctx.scope.matter_access(m) {
+        return Some(x);
+    }
+    let other_unit = ctx.scope.unit_access(&a.handling.unit).is_none();
+    (matches!(ctx.scope.role, Role::Handler | Role::TeamLeader) && other_unit && a.handling.locked_on.is_none())
+        .then_some(Access { view: View::Pseudonymised, basis: AccessBasis::Pseudonymised, reason: None })
+}
+
+fn parse_id(id: &str) -> Result<FileAuditId, ApiError> {
+    FileAuditId::parse(id).map_err(|_| ApiError::not_found())
+}
+
+/// The audit, if the caller may see it; otherwise answered as not found (and logged).
+async fn visible(ctx: &Ctx, id: FileAuditId) -> Result<(FileAuditState, Access), ApiError> {
+    let found = {
+        let p = ctx.app.store.projections();
+        match p.matter(&id.stream()) {
+            Some(m @ Matter::FileAudit(a)) => Some(audit_access(ctx, m, a).map(|x| (a.clone(), x))),
+            _ => None,
+        }
+    };
+    match found {
+        None => Err(ApiError::not_found()),
+        Some(None) => Err(ctx.refuse_out_of_scope(format!("aktgranskning {id}")).await),
+        Some(Some(v)) => Ok(v),
+    }
+}
+
+fn questionnaire() -> Result<Questionnaire, ApiError> {
+    Questionnaire::defaults().map_err(|e| ApiError::internal(format!("questionnaire: {}", e.message)))
+}
+
+/// The record's automatic answers for every audited file, as of today. Each is a read of a
+/// person's record: logged before anything is sent.
+async fn inspections(
+    ctx: &Ctx,
+    a: &FileAuditState,
+    access: &Access,
+) -> Result<HashMap<CaseId, CaseInspection>, ApiError> {
+    let store = ctx.app.store.clone();
+    let cases: Vec<CaseId> = a.audited().map(|f| f.case).collect();
+    let today = local_date(ctx.now);
+    let questions = questionnaire()?;
+    let (map, children) = blocking(move || {
+        let mut map = HashMap::new();
+        let mut children = Vec::new();
+        for case in cases {
+            let events = store.read_stream(&case.stream())?;
+            let p = store.projections();
+            if let Some(c) = p.case(&case) {
+                children.push((c.child, case));
+            }
+            if let Some(i) = inspect(&events, p.rules(), &p.org, &questions, today) {
+                map.insert(case, i);
+            }
+        }
+        Ok((map, children))
+    })
+    .await?;
+    let entries = children
+        .into_iter()
+        .map(|(child, case)| ctx.access_entry(child, Some(case), AccessAction::ReadCase, access))
+        .collect();
+    ctx.log_reads(entries).await?;
+    Ok(map)
+}
+
+async fn run(ctx: &Ctx, id: FileAuditId, expected: Option<u32>, cmd: Q) -> Result<Json<FileAuditResult>, ApiError> {
+    let store = ctx.app.store.clone();
+    let (actor, now) = (ctx.actor.clone(), ctx.now);
+    let events = blocking(move || Ok(store.execute_quality(&cmd, expected, &actor, now)?)).await?;
+    let version = ctx.app.store.projections().matter(&id.stream()).and_then(|m| m.handling()).map_or(0, |h| h.version);
+    Ok(Json(FileAuditResult { id, version, events: events.len() }))
+}
+
+// ------------------------------------------------------------------ handlers
+
+/// Opens the year's audit for a unit: the sample is drawn here, reproducibly, from the unit's
+/// cases received in the year that reached an investigation.
+async fn open_file_audit(ctx: Ctx, RawJson(body): RawJson) -> Result<(StatusCode, Json<OpenedView>), ApiError> {
+    let req: OpenFileAuditRequest = parse_json(&body)?;
+    let size = req.size.unwrap_or(20);
+    if !(1..=200).contains(&size) {
+        return Err(ApiError::bad_input("size", "Antalet akter ska vara mellan 1 och 200."));
+    }
+    let opened = {
+        let p = ctx.app.store.projections();
+        if p.org.unit(&req.unit).is_none_or(|u| u.kind != UnitKind::Unit) {
+            return Err(ApiError::bad_input("unit", "Ange en enhet."));
+        }
+        let enhet = |u: &UnitId| {
+            p.org
+                .ancestors(u)
+                .into_iter()
+                .find(|a| p.org.unit(a).is_some_and(|x| x.kind == UnitKind::Unit))
+                .unwrap_or_else(|| u.clone())
+        };
+        let cases: Vec<&CaseState> = p
+            .all_cases()
+            .filter(|c| c.received_at.year() == req.year && c.investigation.is_some() && enhet(&c.unit) == req.unit)
+            .collect();
+        let candidates: Vec<Candidate> = cases
+            .iter()
+            .map(|c| {
+                let person = p.person(&c.child);
+                Candidate {
+                    case: c.case,
+                    sex: person.and_then(|x| x.sex),
+                    age_band: age_band(person.and_then(|x| x.birth_date), c.received_at.date_naive()),
+                    handler: c.handler.clone().or_else(|| c.preliminary.as_ref().map(|x| x.decided_by.clone())),
+                    drop_out: req.drop_outs.iter().find(|d| d.case == c.case).map(|d| d.reason.clone()),
+                }
+            })
+            .collect();
+        if candidates.is_empty() {
+            return Err(ApiError::bad_input("year", "Enheten har inga utredda ärenden det året."));
+        }
+        let sample = draw(&req.unit, &candidates, size, req.seed);
+        FileAuditOpened {
+            audit: FileAuditId(uuid::Uuid::new_v4()),
+            unit: req.unit.clone(),
+            year: req.year,
+            seed: sample.seed,
+            method: sample.method.clone(),
+            population: u32::try_from(sample.population).unwrap_or(u32::MAX),
+            files: sample
+                .drawn
+                .iter()
+                .map(|d| AuditedFile { case: d.case, stratum: d.stratum.clone(), handler: d.handler.clone() })
+                .collect(),
+            drop_outs: sample
+                .drop_outs
+                .iter()
+                .map(|d| AuditDropOut { case: d.case, reason: d.reason.clone() })
+                .collect(),
+        }
+    };
+    let id = opened.audit;
+    let view = OpenedView {
+        id,
+        drawn: opened.files.len(),
+        audited: opened.files.len().saturating_sub(opened.drop_outs.len()),
+    };
+    run(&ctx, id, None, Q::OpenFileAudit(opened)).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+async fn get_file_audit(ctx: Ctx, Path(id): Path<String>) -> Result<Json<FileAuditView>, ApiError> {
+    Ok(Json(audit_view(&ctx, &id).await?))
+}
+
+/// The audit as the caller may see it (the API's answer and the page's content).
+pub(crate) async fn audit_view(ctx: &Ctx, id: &str) -> Result<FileAuditView, ApiError> {
+    let id = parse_id(id)?;
+    let (a, _) = visible(ctx, id).await?;
+    let previous = {
+        let p = ctx.app.store.projections();
+        let found = p.matters().find_map(|m| match m {
+            Matter::FileAudit(x)
+                if x.handling.unit == a.handling.unit && x.year == a.year - 1 && audit_access(ctx, m, x).is_some() =>
+            {
+                Some(PreviousAudit { id: x.id, year: x.year, results: file_audit_results(x) })
+            }
+            _ => None,
+        });
+        found
+    };
+    Ok(FileAuditView {
+        id,
+        unit: a.handling.unit.clone(),
+        year: a.year,
+        seed: a.seed,
+        method: a.method.clone(),
+        population: a.population,
+        audited: a.audited().count(),
+        files: a.files.clone(),
+        drop_outs: a.drop_outs.clone(),
+        version: a.handling.version,
+        assignee: a.handling.assignee.clone(),
+        analysed_on: a.analysed_on,
+        locked_on: a.handling.locked_on,
+        results: file_audit_results(&a),
+        previous,
+    })
+}
+
+/// The automatic answers with their evidence for every audited file (logged reads).
+async fn get_file_audit_files(ctx: Ctx, Path(id): Path<String>) -> Result<Json<Vec<CaseInspection>>, ApiError> {
+    let id = parse_id(&id)?;
+    let (a, access) = visible(&ctx, id).await?;
+    let map = inspections(&ctx, &a, &access).await?;
+    Ok(Json(a.audited().filter_map(|f| map.get(&f.case).cloned()).collect()))
+}
+
+async fn record_answers(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    RawJson(body): RawJson,
+) -> Result<Json<FileAuditResult>, ApiError> {
+    let id = parse_id(&id)?;
+    visible(&ctx, id).await?;
+    let req: FileAuditCommandRequest<Vec<AuditAnswer>> = parse_json(&body)?;
+    let cmd = Q::FileAudit(id, F::Answer(FileAuditAnswersRecorded { answers: req.data, source: "manuell".into() }));
+    run(&ctx, id, req.expected_version, cmd).await
+}
+
+async fn analyse(ctx: Ctx, Path(id): Path<String>, RawJson(body): RawJson) -> Result<Json<FileAuditResult>, ApiError> {
+    let id = parse_id(&id)?;
+    visible(&ctx, id).await?;
+    let req: FileAuditCommandRequest<FileAuditAnalysed> = parse_json(&body)?;
+    run(&ctx, id, req.expected_version, Q::FileAudit(id, F::Analyse(req.data))).await
+}
+
+async fn decide_measure(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    RawJson(body): RawJson,
+) -> Result<Json<FileAuditResult>, ApiError> {
+    let id = parse_id(&id)?;
+    visible(&ctx, id).await?;
+    let req: FileAuditCommandRequest<MeasureDecided> = parse_json(&body)?;
+    run(&ctx, id, req.expected_version, Q::FileAudit(id, F::Matter(MatterCommand::DecideMeasure(req.data)))).await
+}
+
+async fn close(ctx: Ctx, Path(id): Path<String>, RawJson(body): RawJson) -> Result<Json<FileAuditResult>, ApiError> {
+    let id = parse_id(&id)?;
+    visible(&ctx, id).await?;
+    let req: FileAuditCommandRequest<MatterLocked> = parse_json(&body)?;
+    run(&ctx, id, req.expected_version, Q::FileAudit(id, F::Close(req.data))).await
+}
+
+async fn sheet_rows(ctx: &Ctx, id: FileAuditId) -> Result<(FileAuditState, Vec<Vec<String>>, SheetInputs), ApiError> {
+    let (a, access) = visible(ctx, id).await?;
+    let map = inspections(ctx, &a, &access).await?;
+    let store = ctx.app.store.clone();
+    let events = blocking(move || Ok(store.read_stream(&id.stream())?)).await?;
+    let comments = skyndsam_report::file_audit::comments(&events);
+    let questions = questionnaire()?;
+    let rows = skyndsam_report::file_audit::sheet(&a, &questions, &map, &comments);
+    Ok((a, rows, SheetInputs { questions, inspections: map, comments }))
+}
+
+struct SheetInputs {
+    questions: Questionnaire,
+    inspections: HashMap<CaseId, CaseInspection>,
+    comments: HashMap<(CaseId, skyndsam_domain::checks::Section, String), String>,
+}
+
+/// The unit's sheet as .xlsx (case ids, never names).
+pub(crate) async fn get_sheet(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let (a, rows, _) = sheet_rows(&ctx, id).await?;
+    let bytes = skyndsam_report::xlsx::write("Aktgranskning", &rows, &skyndsam_report::file_audit::WIDTHS)
+        .map_err(|e| ApiError::internal(format!("xlsx: {e}")))?;
+    let name = format!("attachment; filename=\"aktgranskning-{}-{}.xlsx\"", a.handling.unit, a.year);
+    let disposition = HeaderValue::from_str(&name)
+        .unwrap_or_else(|_| HeaderValue::from_static("attachment; filename=\"aktgranskning.xlsx\""));
+    Ok(([(header::CONTENT_TYPE, HeaderValue::from_static(XLSX)), (header::CONTENT_DISPOSITION, disposition)], bytes)
+        .into_response())
+}
+
+/// The sheet back: only the answers it adds or changes; on any bad row nothing is written
+/// and every error is named with its row number.
+async fn put_sheet(ctx: Ctx, Path(id): Path<String>, body: Bytes) -> Result<Json<SheetImportResult>, ApiError> {
+    let id = parse_id(&id)?;
+    let (a, _, inputs) = sheet_rows(&ctx, id).await?;
+    let rows = skyndsam_report::xlsx::read(&body)
+        .map_err(|e| ApiError::bad_input("file", format!("Filen kunde inte läsas som .xlsx: {e}")))?;
+    let changes = skyndsam_report::file_audit::answers_from_sheet(
+        &rows,
+        &a,
+        &inputs.questions,
+        &inputs.inspections,
+        &inputs.comments,
+    )
+    .map_err(|errs| ApiError::bad_input("file", errs.join(" ")))?;
+    let changed = changes.len();
+    if changed == 0 {
+        return Ok(Json(SheetImportResult { id, version: a.handling.version, changed }));
+    }
+    let cmd =
+        Q::FileAudit(id, F::Answer(FileAuditAnswersRecorded { answers: changes, source: "aktgranskning.xlsx".into() }));
+    let r = run(&ctx, id, Some(a.handling.version), cmd).await?;
+    Ok(Json(SheetImportResult { id, version: r.0.version, changed }))
+}
+
+// ------------------------------------------------------------------ the routes
+
+/// The file audit's routes, for the one route table.
+pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    use axum::routing::{get, post, put};
+    use Method as M;
+    let cmd = |path: &'static str, op: &str, summary: &str, roles: &'static [Role], body| {
+        spec(
+            M::POST,
+            path,
+            op,
+            summary,
+            "aktgranskning",
+            roles,
+            Some("cases:write"),
+            body,
+            Some(schema::<FileAuditResult>),
+            200,
+        )
+    };
+    vec![
+        (
+            spec(
+                M::POST,
+                "/api/file-audits",
+                "open_file_audit",
+                "Öppna årets aktgranskning för en enhet (urvalet dras med registrerat frö)",
+                "aktgranskning",
+                OPENERS,
+                Some("cases:write"),
+                Some(schema::<OpenFileAuditRequest>),
+                Some(schema::<OpenedView>),
+                201,
+            ),
+            post(open_file_audit),
+        ),
+        (
+            spec(
+                M::GET,
+                "/api/file-audits/{id}",
+                "get_file_audit",
+                "Aktgranskningen: urval, bortfall och enhetens resultat per fråga med förra årets bredvid",
+                "aktgranskning",
+                AUDIT_READERS,
+                Some("cases:read"),
+                None,
+                Some(schema::<FileAuditView>),
+                200,
+            ),
+            get(get_file_audit),
+        ),
+        (
+            query(
+                spec(
+                    M::GET,
+                    "/api/file-audits/{id}/files",
+                    "file_audit_files",
+                    "De automatiska svaren med underlag för varje granskad akt (läsningarna loggas)",
+                    "aktgranskning",
+                    AUDIT_READERS,
+                    Some("cases:read"),
+                    None,
+                    Some(schema::<Vec<CaseInspection>>),
+                    200,
+                ),
+                &[],
+            ),
+            get(get_file_audit_files),
+        ),
+        (
+            cmd(
+                "/api/file-audits/{id}/answers",
+                "file_audit_answers",
+                "Registrera granskarens svar (avvikelse från det automatiska svaret kräver kommentar)",
+                AUDITORS,
+                Some(schema::<FileAuditCommandRequest<Vec<AuditAnswer>>>),
+            ),
+            post(record_answers),
+        ),
+        (
+            cmd(
+                "/api/file-audits/{id}/analysis",
+                "file_audit_analysis",
+                "Enhetens analys: hur behåller vi goda resultat, vad ska förbättras",
+                ANALYSTS,
+                Some(schema::<FileAuditCommandRequest<FileAuditAnalysed>>),
+            ),
+            post(analyse),
+        ),
+        (
+            cmd(
+                "/api/file-audits/{id}/measures",
+                "file_audit_measure",
+                "Förbättringsåtgärd med ansvarig och datum (hamnar i ansvarigas Att göra)",
+                ANALYSTS,
+                Some(schema::<FileAuditCommandRequest<MeasureDecided>>),
+            ),
+            post(decide_measure),
+        ),
+        (
+            cmd(
+                "/api/file-audits/{id}/close",
+                "file_audit_close",
+                "Avsluta aktgranskningen (alla akter besvarade och analysen skriven)",
+                ANALYSTS,
+                Some(schema::<FileAuditCommandRequest<MatterLocked>>),
+            ),
+            post(close),
+        ),
+        (
+            spec(
+                M::GET,
+                "/api/file-audits/{id}/sheet.xlsx",
+                "file_audit_sheet",
+                "Enhetens granskningsblad som .xlsx (ärende-id, aldrig namn; läsningarna loggas)",
+                "aktgranskning",
+                AUDIT_READERS,
+                Some("cases:read"),
+                None,
+                None,
+                200,
+            ),
+            get(get_sheet),
+        ),
+        (
+            spec(
+                M::PUT,
+                "/api/file-audits/{id}/sheet.xlsx",
+                "file_audit_import_sheet",
+                "Läs in granskningsbladet (.xlsx): fel anges med radnummer och då registreras inget",
+                "aktgranskning",
+                AUDITORS,
+                Some("cases:write"),
+                None,
+                Some(schema::<SheetImportResult>),
+                200,
+            ),
+            put(put_sheet),
+        ),
+    ]
+}

@@ -1,0 +1,154 @@
+//! SCENARIOS 8 through the API: the quality developer opens the unit's audit (the sample drawn
+//! by the server with the seed recorded), an auditor from another unit reads the automatic
+//! answers (logged reads) and answers, the sheet goes out as .xlsx and back with a correction
+//! (a bad row is refused with its row number and nothing written), the unit manager analyses,
+//! decides an improvement action for the auditor (on their to-do) and closes the audit.
+
+use crate::allocation::{act, open_investigation};
+use crate::harness::*;
+use serde_json::{json, Value};
+use skyndsam_domain::org::Role;
+
+async fn bytes(t: &TestApp, token: &str, path: &str) -> (u16, String, Vec<u8>) {
+    let r = t.client.get(format!("{}{path}", t.base)).bearer_auth(token).send().await.unwrap();
+    let status = r.status().as_u16();
+    let ct = r.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+    (status, ct, r.bytes().await.unwrap().to_vec())
+}
+
+async fn put(t: &TestApp, token: &str, path: &str, body: Vec<u8>) -> Resp {
+    let r = t.client.put(format!("{}{path}", t.base)).bearer_auth(token).body(body).send().await.unwrap();
+    let status = r.status().as_u16();
+    let body = r.text().await.unwrap();
+    let json = serde_json::from_str(&body).unwrap_or(Value::Null);
+    Resp { status, body, json }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_unit_file_audit_from_opening_to_an_improvement_action_with_an_xlsx_correction() {
+    let t = TestApp::spawn().await;
+    let case = Target::OwnUnit.case();
+    act(&t, "hanna", Role::Handler, case, open_investigation(date(2026, 3, 3))).await;
+    let (kim, ulf, hugo, hanna) =
+        (t.login("kim").await, t.login("ulf").await, t.login("hugo").await, t.login("hanna").await);
+
+    // Only the quality developer opens; the unit must be an enhet with investigated files.
+    let open = json!({"unit": "utredning-1", "year": 2026, "seed": 2026});
+    assert_eq!(t.post(Some(&ulf), "/api/file-audits", &open).await.status, 403);
+    let bad = t.post(Some(&kim), "/api/file-audits", &json!({"unit": "utredning-1", "year": 1999, "seed": 1})).await;
+    assert_eq!((bad.status, bad.json["field"].as_str()), (422, Some("year")), "{}", bad.body);
+    let res = t.post(Some(&kim), "/api/file-audits", &open).await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    assert_eq!((res.json["drawn"].as_u64(), res.json["audited"].as_u64()), (Some(1), Some(1)));
+    let id = res.json["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/file-audits/{id}");
+
+    // The unit manager (the analysis is theirs) and an auditor from another unit see it, with
+    // the seed; the handler of the audited file does not (answered as not found).
+    let a = t.get(Some(&ulf), &path).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.json["seed"], 2026);
+    assert_eq!(a.json["assignee"], "ulf");
+    assert_eq!(a.json["files"][0]["case"], case.to_string());
+    assert_eq!(t.get(Some(&hugo), &path).await.status, 200);
+    assert_eq!(t.get(Some(&t.login("tage").await), &path).await.status, 200);
+    assert_eq!(t.get(Some(&hanna), &path).await.status, 404);
+
+    // The automatic answers with evidence: each file a logged read.
+    let before = t.access_log().len();
+    let files = t.get(Some(&hugo), &format!("{path}/files")).await;
+    assert_eq!(files.status, 200, "{}", files.body);
+    let log: Vec<_> = t.access_log().into_iter().skip(before).map(|r| r.entry).collect();
+    assert_eq!(log.len(), 1);
+    assert_eq!((log[0].case, log[0].staff.as_str()), (Some(case), "hugo"));
+    assert!(!files.body.contains("Elsa"), "no names in the audit");
+    let answers = files.json[0]["answers"].as_array().unwrap().clone();
+    assert!(!answers.is_empty());
+    assert!(answers.iter().all(|a| a["evidence"]["rule"].as_str().is_some_and(|r| !r.is_empty())));
+
+    // The auditor answers: automatic answers stand, judgement questions get Ja.
+    let batch: Vec<Value> = answers
+        .iter()
+        .map(|a| {
+            let auto = a["auto"].as_bool().unwrap();
+            let reply = if auto { a["answer"].clone() } else { json!("Ja") };
+            let comment = (!auto && a["answer"] != "Ja").then_some("Bedömt vid läsning av akten.");
+            json!({"case": case, "section": a["section"], "question": a["question"], "reply": reply,
+                   "automatic": a["answer"], "comment": comment})
+        })
+        .collect();
+    let r = t.post(Some(&hugo), &format!("{path}/answers"), &json!({"data": batch})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+
+    // The sheet as .xlsx, and back: a typo refused with its row number, nothing written.
+    let (status, ct, xl) = bytes(&t, &hugo, &format!("{path}/sheet.xlsx")).await;
+    assert_eq!(status, 200);
+    assert!(ct.contains("spreadsheetml"), "{ct}");
+    let rows = skyndsam_report::xlsx::read(&xl).unwrap();
+    assert_eq!(rows.len() - 1, answers.len());
+    let j = (1..rows.len()).find(|i| rows[*i][7] == "Ja").expect("an answer Ja");
+    let mut typo = rows.clone();
+    typo[j][7] = "Kanske".into();
+    let n = t.journal_count();
+    let bad =
+        put(&t, &hugo, &format!("{path}/sheet.xlsx"), skyndsam_report::xlsx::write("A", &typo, &[]).unwrap()).await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(bad.body.contains(&format!("Rad {}:", j + 1)), "{}", bad.body);
+    assert_eq!(t.journal_count(), n, "nothing written on any error");
+    let mut fixed = rows.clone();
+    fixed[j][7] = "Nej".into();
+    fixed[j][8] = "Barnets inställning framgår inte.".into();
+    let ok =
+        put(&t, &hugo, &format!("{path}/sheet.xlsx"), skyndsam_report::xlsx::write("A", &fixed, &[]).unwrap()).await;
+    assert_eq!((ok.status, ok.json["changed"].as_u64()), (200, Some(1)), "{}", ok.body);
+    let q = &fixed[j][3];
+    let a = t.get(Some(&ulf), &path).await;
+    let result = a.json["results"].as_array().unwrap().iter().find(|r| r["question"] == q.as_str()).unwrap().clone();
+    assert_eq!(result["no"], 1, "{result}");
+
+    // The analysis, an improvement action on the auditor's to-do, and closing.
+    let v = |a: &Resp| a.json["version"].as_u64().unwrap();
+    let r = t
+        .post(
+            Some(&ulf),
+            &format!("{path}/analysis"),
+            &json!({"expected_version": v(&a), "data": {"keep_doing": "Skyddsbedömningar i tid.", "improve": "Barnets inställning."}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let due = date(2026, 4, 30);
+    let r = t
+        .post(
+            Some(&ulf),
+            &format!("{path}/measures"),
+            &json!({"data": {"measure": 0, "description": "Mall för barnets inställning.", "owner": "hugo", "due": due}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let todo = t.app.store.projections().quality_book(|d| d.owner.as_ref().is_some_and(|o| o.as_str() == "hugo"));
+    assert_eq!(todo.len(), 1);
+    let r = t.post(Some(&ulf), &format!("{path}/close"), &json!({"data": {"summary": "Klar."}})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let a = t.get(Some(&ulf), &path).await;
+    assert!(a.json["locked_on"].is_string(), "{}", a.body);
+    // A closed audit is no longer open to auditors from other units; the action's owner
+    // still sees it (the action is theirs).
+    let tage = t.login("tage").await;
+    assert_eq!(t.get(Some(&tage), &path).await.status, 404);
+    assert_eq!(t.get(Some(&hugo), &path).await.status, 200);
+
+    // The page: the sample with its seed, the results per question, the sheet to download;
+    // the handler of the audited file gets the not-found page.
+    let mut c = crate::ui::UiClient::new(&t);
+    c.login("ulf").await;
+    let page = c.get(&format!("/aktgranskning/{id}")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("Aktgranskning 2026 – utredning-1"), "{}", page.body);
+    assert!(page.body.contains("<dt>Frö</dt><dd>2026</dd>"), "{}", page.body);
+    assert!(page.body.contains(&format!("<th scope=\"row\">{q}</th>")), "{}", page.body);
+    assert!(page.body.contains(&format!("/aktgranskning/{id}/blad.xlsx")));
+    assert!(!page.body.contains("Elsa"));
+    let mut h = crate::ui::UiClient::new(&t);
+    h.login("hanna").await;
+    assert_eq!(h.get(&format!("/aktgranskning/{id}")).await.status, 404);
+}
