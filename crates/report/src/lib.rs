@@ -109,12 +109,24 @@ pub struct Report<'a> {
     pub rules: &'a RuleTable,
     pub table: &'a IndicatorTable,
     pub as_of: NaiveDate,
-    pub cube: compute::Cube,
+    /// Shared, so a server can keep one cube per fact table and reporting date.
+    pub cube: std::sync::Arc<compute::Cube>,
 }
 
 impl<'a> Report<'a> {
     pub fn new(facts: &'a FactTable, rules: &'a RuleTable, table: &'a IndicatorTable, as_of: NaiveDate) -> Self {
-        let cube = compute::Cube::build(facts, rules, as_of);
+        let cube = std::sync::Arc::new(compute::Cube::build(facts, rules, as_of));
+        Self { facts, rules, table, as_of, cube }
+    }
+
+    /// As [`Report::new`] with a cube built before from the same facts, rules and `as_of`.
+    pub fn with_cube(
+        facts: &'a FactTable,
+        rules: &'a RuleTable,
+        table: &'a IndicatorTable,
+        as_of: NaiveDate,
+        cube: std::sync::Arc<compute::Cube>,
+    ) -> Self {
         Self { facts, rules, table, as_of, cube }
     }
 
