@@ -7,6 +7,7 @@ pub mod auth;
 pub mod cache;
 pub mod error;
 pub mod openapi;
+pub mod reports;
 pub mod routes;
 pub mod scope;
 pub mod ui;
