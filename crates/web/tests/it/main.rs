@@ -11,6 +11,7 @@ mod investigation;
 mod matrix;
 mod openapi;
 mod privacy;
+mod reports_ui;
 mod review;
 mod self_inspection;
 mod timeline;

@@ -51,6 +51,26 @@ fn expect(name: &str, role: Role, t: Target) -> Exp {
         // Ärendegenomgång of the handler `hanna`: herself, her team leader, her unit manager.
         "review_index" | "review" => gate(role, &[Role::Handler, Role::TeamLeader, Role::UnitManager], Exp::Allow),
         "overview" => gate(role, &[Role::UnitManager, Role::AreaManager, Role::HeadOfAdministration], Exp::Allow),
+        // Styrkort and Rapporter: aggregates of the caller's own units (tests/it/reports_ui.rs).
+        "scorecard" => gate(
+            role,
+            &[
+                Role::UnitManager,
+                Role::AreaManager,
+                Role::HeadOfAdministration,
+                Role::QualityDeveloper,
+                Role::Auditor,
+                Role::Board,
+                Role::Committee,
+            ],
+            Exp::Allow,
+        ),
+        "reports" | "report_file" => gate(
+            role,
+            &[Role::UnitManager, Role::AreaManager, Role::HeadOfAdministration, Role::QualityDeveloper, Role::Auditor],
+            Exp::Allow,
+        ),
+        "report_narrative" => gate(role, &[Role::QualityDeveloper], Exp::Allow),
         other => panic!("UI route {other} has no rule in the UI matrix: add one"),
     }
 }
