@@ -168,3 +168,27 @@ async fn every_report_is_a_page_and_a_pdf() {
         assert!(pdf.body.starts_with("%PDF"), "{q}");
     }
 }
+
+/// Styrkort and the kvalitetsberättelse with its narrative forms in Chromium: axe-core
+/// (WCAG 2.1 A and AA) finds nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn styrkort_and_a_report_page_pass_axe_in_chromium() {
+    use fantoccini::Locator;
+    let Some((_driver, c)) = crate::e2e::browser().await else { return };
+    let t = TestApp::spawn().await;
+    c.goto(&format!("{}/logga-in", t.base)).await.unwrap();
+    c.find(Locator::Css("#inloggning-username")).await.unwrap().send_keys("kim").await.unwrap();
+    c.find(Locator::Css("#inloggning-password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    c.find(Locator::Css("main button[type=submit]")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("h1")).await.unwrap();
+    for (path, name) in [
+        ("/styrkort?period=2026", "Styrkort"),
+        ("/rapporter?rapport=kvalitetsberattelse&ar=2026", "Kvalitetsberättelse"),
+    ] {
+        c.goto(&format!("{}{path}", t.base)).await.unwrap();
+        c.wait().for_element(Locator::Css("h1")).await.unwrap();
+        let v = crate::e2e::axe(&c).await;
+        assert!(v.is_empty(), "axe-core on {name}: {} violations:\n{}", v.len(), v.join("\n"));
+    }
+    c.close().await.unwrap();
+}
