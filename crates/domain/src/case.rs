@@ -402,7 +402,8 @@ impl CaseState {
             | Payload::PersonUpdated(_)
             | Payload::WebReportSubmitted(_)
             | Payload::WebReportRegistered(_)
-            | Payload::WebReportDismissed(_) => {}
+            | Payload::WebReportDismissed(_)
+            | Payload::ReportNarrativeWritten(_) => {}
             Payload::DelegationDeviationFlagged(f) => {
                 self.delegation_flags.push((e.seq, f.decision, f.decided_on));
             }

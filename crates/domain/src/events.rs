@@ -149,6 +149,10 @@ pub enum Payload {
     WebReportRegistered(WebReportRegistered),
     /// The registrar closed it without registering it (a duplicate, not about a child…).
     WebReportDismissed(WebReportDismissed),
+    // --- reports (stream `narrative/<report>-<year>`)
+    /// A narrative section of a report (the kvalitetsberättelse's), written in the app by the
+    /// quality staff. The latest text per section stands; a correction is a new event.
+    ReportNarrativeWritten(ReportNarrativeWritten),
 }
 
 impl Payload {
@@ -278,6 +282,7 @@ impl Payload {
             Self::WebReportSubmitted(_) => "web_report_submitted",
             Self::WebReportRegistered(_) => "web_report_registered",
             Self::WebReportDismissed(_) => "web_report_dismissed",
+            Self::ReportNarrativeWritten(_) => "report_narrative_written",
         }
     }
 }
@@ -994,4 +999,19 @@ pub struct WebReportRegistered {
 pub struct WebReportDismissed {
     /// Why it was not registered (e.g. a duplicate of receipt …, not about a child).
     pub reason: String,
+}
+
+// ---------------------------------------------------------------- reports
+
+/// One narrative section of a report as written (stream `narrative/<report>-<year>`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportNarrativeWritten {
+    /// The report's kind (`kvalitetsberattelse`).
+    pub report: String,
+    pub year: i32,
+    /// The section's key (`introduction`, `prerequisites`, `quality_assessment`,
+    /// `improvement_areas`).
+    pub section: String,
+    pub text: String,
 }

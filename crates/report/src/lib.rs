@@ -117,7 +117,8 @@ pub struct Report<'a> {
     pub rules: &'a RuleTable,
     pub table: &'a IndicatorTable,
     pub as_of: NaiveDate,
-    pub cube: compute::Cube,
+    /// Shared, so a server can keep one cube per fact table and reporting date.
+    pub cube: std::sync::Arc<compute::Cube>,
     /// The quality matters as of `as_of` (deviations, lex Sarah, complaints, internal
     /// control, surveys).
     pub quality: quality::QualityFacts,
@@ -125,7 +126,19 @@ pub struct Report<'a> {
 
 impl<'a> Report<'a> {
     pub fn new(facts: &'a FactTable, rules: &'a RuleTable, table: &'a IndicatorTable, as_of: NaiveDate) -> Self {
-        let cube = compute::Cube::build(facts, rules, as_of);
+        let cube = std::sync::Arc::new(compute::Cube::build(facts, rules, as_of));
+        let quality = quality::QualityFacts::fold(&facts.quality, &facts.units, rules, as_of);
+        Self { facts, rules, table, as_of, cube, quality }
+    }
+
+    /// As [`Report::new`] with a cube built before from the same facts, rules and `as_of`.
+    pub fn with_cube(
+        facts: &'a FactTable,
+        rules: &'a RuleTable,
+        table: &'a IndicatorTable,
+        as_of: NaiveDate,
+        cube: std::sync::Arc<compute::Cube>,
+    ) -> Self {
         let quality = quality::QualityFacts::fold(&facts.quality, &facts.units, rules, as_of);
         Self { facts, rules, table, as_of, cube, quality }
     }

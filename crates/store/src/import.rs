@@ -144,6 +144,7 @@ pub fn validate(events: &mut [(usize, RecordedEvent)], _rules: &RuleTable) -> Re
                 prefix == "submission" && w.submission.0.to_string() == id && e.version == 1
             }
             Payload::WebReportRegistered(_) | Payload::WebReportDismissed(_) => prefix == "submission" && e.version > 1,
+            Payload::ReportNarrativeWritten(n) => prefix == "narrative" && id == format!("{}-{}", n.report, n.year),
             _ => prefix == "case" && e.version > 1,
         };
         if !ok {

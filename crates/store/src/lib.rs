@@ -315,6 +315,16 @@ impl Store {
         self.with_reader(|b| b.read_stream(stream))
     }
 
+    /// Reads the whole journal from `from_seq` on, in seq order, on a reading connection:
+    /// for folds the projections do not keep (the indicators' fact table).
+    pub fn scan(
+        &self,
+        from_seq: u64,
+        f: &mut dyn FnMut(RecordedEvent) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        self.with_reader(|b| b.scan(from_seq, &mut |body, hash| f(parse_body(body, hash)?)))
+    }
+
     pub fn count(&self) -> Result<u64, StoreError> {
         self.with_reader(|b| b.count())
     }

@@ -61,6 +61,8 @@ pub struct App {
     scope_units: RwLock<ScopeUnitsCache>,
     /// The public e-tjänst's posts per address (rate limit, this process).
     pub e_service_limiter: crate::ui::etjanst::Limiter,
+    /// The indicators' fact table and cube (see [`crate::reports`]).
+    pub reports: crate::reports::ReportCache,
 }
 
 pub type AppState = Arc<App>;
@@ -90,6 +92,7 @@ impl App {
             grants: RwLock::new((now, grants)),
             scope_units: RwLock::new(HashMap::new()),
             e_service_limiter: Default::default(),
+            reports: Default::default(),
         })
     }
 

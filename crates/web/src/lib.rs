@@ -10,6 +10,7 @@ pub mod error;
 pub mod file_audit_api;
 pub mod openapi;
 pub mod quality;
+pub mod reports;
 pub mod routes;
 pub mod scope;
 pub mod self_inspection_api;

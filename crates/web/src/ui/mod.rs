@@ -18,6 +18,7 @@ pub mod login;
 pub mod overview;
 pub mod pages;
 pub mod quality;
+pub mod reports;
 pub mod review;
 pub mod session;
 pub mod submission;
@@ -84,6 +85,10 @@ pub fn routes() -> Vec<(UiRoute, MethodRouter<AppState>)> {
         (r(M::GET, "/arendegenomgang", "review_index", review::REVIEW), get(review::index)),
         (r(M::GET, "/arendegenomgang/{id}", "review", review::REVIEW), get(review::sheet)),
         (r(M::GET, "/enhetsoversikt", "overview", overview::MANAGERS), get(overview::overview)),
+        (r(M::GET, "/styrkort", "scorecard", reports::SCORECARD), get(reports::scorecard)),
+        (r(M::GET, "/rapporter", "reports", reports::REPORTERS), get(reports::page)),
+        (r(M::GET, "/rapporter/fil", "report_file", reports::REPORTERS), get(reports::download)),
+        (r(M::POST, "/rapporter/berattelse", "report_narrative", reports::NARRATORS), post(reports::write_narrative)),
         (r(M::POST, "/arenden/{id}/fordelning", "allocate", ALLOCATORS), post(allocation::allocate)),
         (r(M::POST, "/mottagning", "register", INTAKE), post(intake::register)),
         (r(M::GET, "/mottagning/e-tjanst/{id}", "submission", INTAKE), get(submission::show)),

@@ -31,6 +31,9 @@ pub struct Chrome {
     pub review: bool,
     /// Shows the link to Enhetsöversikt.
     pub overview: bool,
+    /// Shows the links to Styrkort and Rapporter.
+    pub scorecard: bool,
+    pub reports: bool,
 }
 
 impl Chrome {
@@ -43,6 +46,8 @@ impl Chrome {
             allocation: super::ALLOCATORS.contains(&s.ctx.actor.role),
             review: super::review::REVIEW.contains(&s.ctx.actor.role),
             overview: super::overview::MANAGERS.contains(&s.ctx.actor.role),
+            scorecard: super::reports::SCORECARD.contains(&s.ctx.actor.role),
+            reports: super::reports::REPORTERS.contains(&s.ctx.actor.role),
         }
     }
 }

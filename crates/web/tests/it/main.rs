@@ -16,6 +16,7 @@ mod openapi;
 mod privacy;
 mod quality_api;
 mod quality_e2e;
+mod reports_ui;
 mod review;
 mod self_inspection;
 mod timeline;

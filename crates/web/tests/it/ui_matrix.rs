@@ -70,6 +70,26 @@ fn expect(name: &str, role: Role, t: Target) -> Exp {
             &[Role::Board, Role::Committee, Role::HeadOfAdministration, Role::QualityDeveloper, Role::Auditor],
             Exp::Allow,
         ),
+        // Styrkort and Rapporter: aggregates of the caller's own units (tests/it/reports_ui.rs).
+        "scorecard" => gate(
+            role,
+            &[
+                Role::UnitManager,
+                Role::AreaManager,
+                Role::HeadOfAdministration,
+                Role::QualityDeveloper,
+                Role::Auditor,
+                Role::Board,
+                Role::Committee,
+            ],
+            Exp::Allow,
+        ),
+        "reports" | "report_file" => gate(
+            role,
+            &[Role::UnitManager, Role::AreaManager, Role::HeadOfAdministration, Role::QualityDeveloper, Role::Auditor],
+            Exp::Allow,
+        ),
+        "report_narrative" => gate(role, &[Role::QualityDeveloper], Exp::Allow),
         other => match expect_quality(other, role, t) {
             Some(e) => e,
             None => panic!("UI route {other} has no rule in the UI matrix: add one"),
