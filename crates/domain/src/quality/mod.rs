@@ -43,6 +43,29 @@ pub struct Measure {
     pub completed_on: Option<NaiveDate>,
 }
 
+/// A measure decided (replacing one with the same number) or completed: the same on a
+/// deviation, lex Sarah, complaint, file audit and control plan.
+fn fold_measure(measures: &mut Vec<Measure>, e: &RecordedEvent) {
+    match &e.payload {
+        Payload::MeasureDecided(m) => {
+            measures.retain(|x| x.measure != m.measure);
+            measures.push(Measure {
+                measure: m.measure,
+                owner: m.owner.clone(),
+                due: m.due,
+                decided_on: e.meta.effective_on,
+                completed_on: None,
+            });
+        }
+        Payload::MeasureCompleted(c) => {
+            if let Some(m) = measures.iter_mut().find(|m| m.measure == c.measure) {
+                m.completed_on = Some(c.completed_on);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// What every deviation, lex Sarah and complaint has: who handles it, its measures and
 /// follow-ups, and when it was locked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
@@ -93,21 +116,7 @@ impl Handling {
         self.last_seq = e.seq;
         match &e.payload {
             Payload::MatterAssigned(a) => self.assignee = Some(a.assignee.clone()),
-            Payload::MeasureDecided(m) => {
-                self.measures.retain(|x| x.measure != m.measure);
-                self.measures.push(Measure {
-                    measure: m.measure,
-                    owner: m.owner.clone(),
-                    due: m.due,
-                    decided_on: e.meta.effective_on,
-                    completed_on: None,
-                });
-            }
-            Payload::MeasureCompleted(c) => {
-                if let Some(m) = self.measures.iter_mut().find(|m| m.measure == c.measure) {
-                    m.completed_on = Some(c.completed_on);
-                }
-            }
+            Payload::MeasureDecided(_) | Payload::MeasureCompleted(_) => fold_measure(&mut self.measures, e),
             Payload::FollowUpPlanned(p) => self.next_follow_up = Some(p.due),
             Payload::FollowUpRecorded(f) => {
                 self.follow_ups.push((e.meta.effective_on, f.effect));
@@ -589,21 +598,7 @@ impl Matter {
                             m.remarks = Some(r.remarks);
                         }
                     }
-                    Payload::MeasureDecided(m) => {
-                        p.measures.retain(|x| x.measure != m.measure);
-                        p.measures.push(Measure {
-                            measure: m.measure,
-                            owner: m.owner.clone(),
-                            due: m.due,
-                            decided_on: e.meta.effective_on,
-                            completed_on: None,
-                        });
-                    }
-                    Payload::MeasureCompleted(c) => {
-                        if let Some(m) = p.measures.iter_mut().find(|m| m.measure == c.measure) {
-                            m.completed_on = Some(c.completed_on);
-                        }
-                    }
+                    Payload::MeasureDecided(_) | Payload::MeasureCompleted(_) => fold_measure(&mut p.measures, e),
                     Payload::ControlReportSubmitted(r) => p.reported_on = Some(r.on),
                     _ => {}
                 }
@@ -668,6 +663,15 @@ impl Matter {
             Self::Complaint(c) => Some(&c.handling),
             Self::FileAudit(a) => Some(&a.handling),
             _ => None,
+        }
+    }
+
+    /// The matter's measures (a deviation's, lex Sarah's, complaint's, file audit's or control
+    /// plan's; none for risks and surveys).
+    pub fn measures(&self) -> &[Measure] {
+        match self {
+            Self::ControlPlan(p) => &p.measures,
+            _ => self.handling().map_or(&[], |h| &h.measures),
         }
     }
 

@@ -76,17 +76,15 @@ pub fn counts<'a>(matters: impl IntoIterator<Item = &'a Matter>, w: Window, rule
     let mut c = QualityCounts::default();
     let six_weeks = rules.quality.deviation_investigation_weeks.saturating_mul(7);
     for m in matters {
-        if let Some(h) = m.handling() {
-            if !w.unit(&h.unit) {
-                continue;
+        if m.handling().is_some_and(|h| !w.unit(&h.unit)) {
+            continue;
+        }
+        for ms in m.measures() {
+            if w.has(ms.decided_on) {
+                c.measures_decided += 1;
             }
-            for ms in &h.measures {
-                if w.has(ms.decided_on) {
-                    c.measures_decided += 1;
-                }
-                if ms.completed_on.is_some_and(|d| w.has(d)) {
-                    c.measures_completed += 1;
-                }
+            if ms.completed_on.is_some_and(|d| w.has(d)) {
+                c.measures_completed += 1;
             }
         }
         match m {
@@ -165,14 +163,6 @@ pub fn counts<'a>(matters: impl IntoIterator<Item = &'a Matter>, w: Window, rule
                         if mo.remarks == Some(true) {
                             c.control_moments_with_remarks += 1;
                         }
-                    }
-                }
-                for ms in &p.measures {
-                    if w.has(ms.decided_on) {
-                        c.measures_decided += 1;
-                    }
-                    if ms.completed_on.is_some_and(|d| w.has(d)) {
-                        c.measures_completed += 1;
                     }
                 }
             }
