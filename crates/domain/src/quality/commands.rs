@@ -333,6 +333,31 @@ fn check_case(case: Option<CaseId>, look: &dyn Lookup) -> Result<(), DomainError
     Ok(())
 }
 
+/// A new measure checked (text, owner, a due date not in the past) and numbered next after
+/// the matter's `existing` ones.
+fn new_measure(m: &MeasureDecided, existing: &[super::Measure], ctx: &Context) -> Result<MeasureDecided, DomainError> {
+    required("description", &m.description, "Åtgärden")?;
+    staff_exists(ctx.org, &m.owner, "owner")?;
+    if m.due < ctx.today() {
+        return Err(err(ErrorCode::InvalidInput, "due", "Datum för genomförande kan inte ligga bakåt i tiden."));
+    }
+    let mut m = m.clone();
+    m.measure = existing.iter().map(|x| x.measure).max().unwrap_or(0) + 1;
+    Ok(m)
+}
+
+fn measure(measures: &[super::Measure], no: u32) -> Result<&super::Measure, DomainError> {
+    measures.iter().find(|m| m.measure == no).ok_or_else(|| err(ErrorCode::NotFound, "measure", "Åtgärden finns inte."))
+}
+
+/// A measure may be marked done once, on a date between its decision and today.
+fn completable(m: &super::Measure, c: &MeasureCompleted, ctx: &Context) -> Result<(), DomainError> {
+    if m.completed_on.is_some() {
+        return Err(err(ErrorCode::WrongState, "measure", "Åtgärden är redan markerad som genomförd."));
+    }
+    date_between("completed_on", c.completed_on, m.decided_on, ctx, "beslutet om åtgärden")
+}
+
 /// Measures, follow-ups, notes and re-assignment on any matter.
 fn matter_command(
     h: &Handling,
@@ -358,33 +383,17 @@ fn matter_command(
             if !may_handle(h, ctx, investigators) {
                 return Err(refuse_handle("besluta om åtgärder"));
             }
-            required("description", &m.description, "Åtgärden")?;
-            staff_exists(ctx.org, &m.owner, "owner")?;
-            if m.due < today {
-                return Err(err(
-                    ErrorCode::InvalidInput,
-                    "due",
-                    "Datum för genomförande kan inte ligga bakåt i tiden.",
-                ));
-            }
-            let mut m = m.clone();
-            m.measure = h.next_measure_no();
-            Ok(one(ctx, s, v, today, Payload::MeasureDecided(m)))
+            Ok(one(ctx, s, v, today, Payload::MeasureDecided(new_measure(m, &h.measures, ctx)?)))
         }
         MatterCommand::CompleteMeasure(c) => {
-            let Some(m) = h.measures.iter().find(|m| m.measure == c.measure) else {
-                return Err(err(ErrorCode::NotFound, "measure", "Åtgärden finns inte."));
-            };
+            let m = measure(&h.measures, c.measure)?;
             if m.owner != ctx.actor.staff && !may_handle(h, ctx, investigators) {
                 return Err(DomainError::new(
                     ErrorCode::NotAuthorised,
                     "Åtgärden markeras som genomförd av den som äger den eller den som utreder.",
                 ));
             }
-            if m.completed_on.is_some() {
-                return Err(err(ErrorCode::WrongState, "measure", "Åtgärden är redan markerad som genomförd."));
-            }
-            date_between("completed_on", c.completed_on, m.decided_on, ctx, "beslutet om åtgärden")?;
+            completable(m, c, ctx)?;
             optional_text("comment", &c.comment, "Kommentaren")?;
             Ok(one(ctx, s, v, today, Payload::MeasureCompleted(c.clone())))
         }
@@ -917,33 +926,17 @@ fn control_plan(
         }
         ControlPlanCommand::DecideMeasure(m) => {
             role_in(ctx, &PLAN_ROLES, "besluta om åtgärder i internkontrollen")?;
-            required("description", &m.description, "Åtgärden")?;
-            staff_exists(ctx.org, &m.owner, "owner")?;
-            if m.due < today {
-                return Err(err(
-                    ErrorCode::InvalidInput,
-                    "due",
-                    "Datum för genomförande kan inte ligga bakåt i tiden.",
-                ));
-            }
-            let mut m = m.clone();
-            m.measure = p.measures.iter().map(|x| x.measure).max().unwrap_or(0) + 1;
-            Ok(one(ctx, &s, v, today, Payload::MeasureDecided(m)))
+            Ok(one(ctx, &s, v, today, Payload::MeasureDecided(new_measure(m, &p.measures, ctx)?)))
         }
         ControlPlanCommand::CompleteMeasure(c) => {
-            let Some(m) = p.measures.iter().find(|m| m.measure == c.measure) else {
-                return Err(err(ErrorCode::NotFound, "measure", "Åtgärden finns inte."));
-            };
+            let m = measure(&p.measures, c.measure)?;
             if m.owner != ctx.actor.staff && !planner {
                 return Err(DomainError::new(
                     ErrorCode::NotAuthorised,
                     "Åtgärden markeras som genomförd av den som äger den.",
                 ));
             }
-            if m.completed_on.is_some() {
-                return Err(err(ErrorCode::WrongState, "measure", "Åtgärden är redan markerad som genomförd."));
-            }
-            date_between("completed_on", c.completed_on, m.decided_on, ctx, "beslutet om åtgärden")?;
+            completable(m, c, ctx)?;
             Ok(one(ctx, &s, v, today, Payload::MeasureCompleted(c.clone())))
         }
         ControlPlanCommand::SubmitReport(r) => {

@@ -129,9 +129,6 @@ impl Handling {
         true
     }
 
-    pub fn next_measure_no(&self) -> u32 {
-        self.measures.iter().map(|m| m.measure).max().unwrap_or(0) + 1
-    }
     pub fn open_measures(&self) -> impl Iterator<Item = &Measure> {
         self.measures.iter().filter(|m| m.completed_on.is_none())
     }
