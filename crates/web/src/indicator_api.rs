@@ -182,8 +182,9 @@ pub async fn drill(ctx: &Ctx, q: &DrillQuery) -> Result<IndicatorCases, ApiError
         .map(str::trim)
         .filter(|p| !p.is_empty())
         .map_or_else(|| built.as_of.year().to_string(), str::to_owned);
-    let period = Period::parse(&period_text)
-        .map_err(|_| bad("period", "Perioden kan inte läsas. Skriv till exempel 2025, 2025-T1, 2025-T2 eller 2025-03."))?;
+    let period = Period::parse(&period_text).map_err(|_| {
+        bad("period", "Perioden kan inte läsas. Skriv till exempel 2025, 2025-T1, 2025-T2 eller 2025-03.")
+    })?;
     let rules = ctx.app.store.rules();
     let r = built.report(rules);
     let range = period.months(r.as_of);

@@ -160,8 +160,8 @@ fn blocks_html(blocks: &[Block], link: Option<&dyn Fn(&str) -> String>) -> Strin
                 h.push_str(&format!("<p class=\"saknas\"><strong>Uppgifter saknas:</strong> {}</p>\n", html::esc(text)))
             }
             Block::Table(t) => {
-                let indicators = t.header.first().is_some_and(|x| x == "Indikator")
-                    && t.header.get(1).is_some_and(|x| x == "Värde");
+                let indicators =
+                    t.header.first().is_some_and(|x| x == "Indikator") && t.header.get(1).is_some_and(|x| x == "Värde");
                 let table = match link {
                     Some(link) if indicators => indicator_table_html(t, link),
                     _ => html::table_html(t),
@@ -674,7 +674,8 @@ pub async fn drill_page(s: Session, Query(q): Query<DrillPageQuery>) -> Result<R
     if let Some(a) = q.alder.as_deref().filter(|a| !a.is_empty()) {
         base.push_str(&format!("&alder={}", urlencoding(a)));
     }
-    let breakdown = if d.sex == "totalt" && d.age == "alla åldrar" { String::new() } else { format!("{}, {}", d.sex, d.age) };
+    let breakdown =
+        if d.sex == "totalt" && d.age == "alla åldrar" { String::new() } else { format!("{}, {}", d.sex, d.age) };
     let page = DrillPage {
         chrome: Some(Chrome::of(&s)),
         caption: format!(

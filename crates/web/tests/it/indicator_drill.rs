@@ -75,8 +75,7 @@ async fn each_role_sees_only_its_scope_and_the_rest_is_a_count() {
         assert!(!all.is_empty(), "{user}: the fixture has cases behind {}", ind.id());
         let r = t.get(Some(&token), &format!("/api/indicators/cases?kpi={}&period=2026&unit={unit}", ind.id())).await;
         assert_eq!(r.status, 200, "{user}: {}", r.body);
-        let want: Vec<String> =
-            all.iter().filter(|c| reads(role, target_of(c))).map(|c| c.to_string()).collect();
+        let want: Vec<String> = all.iter().filter(|c| reads(role, target_of(c))).map(|c| c.to_string()).collect();
         assert_eq!(listed(&r.json), want, "{user} {}", ind.id());
         let left_out = r.json["left_out"].as_u64().unwrap();
         assert_eq!(left_out as usize + want.len(), all.len(), "{user}: listed + left out = the drill-down");
@@ -84,13 +83,13 @@ async fn each_role_sees_only_its_scope_and_the_rest_is_a_count() {
         some_left_out |= left_out > 0;
         // The numerator only.
         let num = t
-            .get(Some(&token), &format!("/api/indicators/cases?kpi={}&period=2026&unit={unit}&part=numerator", ind.id()))
+            .get(
+                Some(&token),
+                &format!("/api/indicators/cases?kpi={}&period=2026&unit={unit}&part=numerator", ind.id()),
+            )
             .await;
-        let want_num: Vec<String> = expected(&t, ind, unit, true)
-            .iter()
-            .filter(|c| reads(role, target_of(c)))
-            .map(|c| c.to_string())
-            .collect();
+        let want_num: Vec<String> =
+            expected(&t, ind, unit, true).iter().filter(|c| reads(role, target_of(c))).map(|c| c.to_string()).collect();
         assert_eq!(listed(&num.json), want_num, "{user} numerator");
         assert!(num.json["cases"].as_array().unwrap().iter().all(|c| c["numerator"] == true));
     }
@@ -103,7 +102,8 @@ async fn each_role_sees_only_its_scope_and_the_rest_is_a_count() {
         let r = t.get(Some(&hanna), &format!("/api/indicators/cases?kpi=N-ANM&period=2026&unit={unit}")).await;
         assert_eq!((r.status, r.code()), (404, "NOT_FOUND"), "hanna asked for {unit}");
     }
-    for (q, field) in [("kpi=XYZ", "kpi"), ("", "kpi"), ("kpi=FB14&period=tjugo", "period"), ("kpi=FB14&sex=x", "sex")] {
+    for (q, field) in [("kpi=XYZ", "kpi"), ("", "kpi"), ("kpi=FB14&period=tjugo", "period"), ("kpi=FB14&sex=x", "sex")]
+    {
         let r = t.get(Some(&hanna), &format!("/api/indicators/cases?{q}")).await;
         assert_eq!((r.status, r.code()), (422, "INVALID_INPUT"), "{q}: {}", r.body);
         assert_eq!(r.json["field"], field, "{q}");
@@ -160,7 +160,9 @@ async fn quality_staff_and_auditors_get_no_names_and_no_personnummer() {
 async fn a_protected_identity_is_masked_for_all_but_the_roles_that_see_it() {
     let t = TestApp::spawn().await;
     // (user, unit): every reader of the protected child's case.
-    for (user, unit) in [("hanna", "utredning-1"), ("tove", "utredning-1"), ("anna", "omrade-1"), ("fred", "forvaltning")] {
+    for (user, unit) in
+        [("hanna", "utredning-1"), ("tove", "utredning-1"), ("anna", "omrade-1"), ("fred", "forvaltning")]
+    {
         let token = t.login(user).await;
         let r = t.get(Some(&token), &format!("/api/indicators/cases?kpi=FB-OPEN-LATE&period=2026&unit={unit}")).await;
         assert_eq!(r.status, 200, "{user}: {}", r.body);
