@@ -26,6 +26,8 @@ pub struct Obs {
     pub num: bool,
     /// Days (UTIME only).
     pub days: u32,
+    /// The attribution date itself (for snapshots, the day the snapshot was taken).
+    pub on: NaiveDate,
 }
 
 fn days_between(a: NaiveDate, b: NaiveDate) -> i64 {
@@ -37,7 +39,7 @@ pub fn observe(f: &CaseFact, rules: &RuleTable, as_of: NaiveDate, out: &mut impl
     let d = &rules.deadlines;
     let mut emit = |ind: Ind, on: NaiveDate, unit: u16, num: bool, days: u32| {
         if on <= as_of {
-            out(Obs { ind, month: Month::of(on), unit, num, days });
+            out(Obs { ind, month: Month::of(on), unit, num, days, on });
         }
     };
     let prelim_applies = d.preliminary_assessment.applies_to.contains(&f.kind);
@@ -463,17 +465,36 @@ pub fn median(v: &mut [u32]) -> Option<f64> {
     Some((f64::from(lo) + f64::from(hi)) / 2.0)
 }
 
-/// The cases behind a value, by the same definitions: `numerator_only` gives the cases in
-/// the numerator, otherwise every case in the denominator. Each case once, in receipt order.
-pub fn drill_down(
+/// One case behind a value: when and where it was counted, and whether in the numerator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DrillRow {
+    pub case: skyndsam_domain::ids::CaseId,
+    /// Europe/Stockholm date of receipt.
+    pub received_on: NaiveDate,
+    /// The date that placed the case in the period (the indicator's period date: a decision,
+    /// a start, an end; for a snapshot the day it was taken) — the last one in the period.
+    pub on: NaiveDate,
+    /// The unit the case was counted in on that date.
+    pub unit: u16,
+    /// In the numerator (at least one of its observations in the period).
+    pub numerator: bool,
+    /// Observations in the denominator (more than one for indicators counted per decision,
+    /// per answer or per intervention).
+    pub count: u32,
+    /// Days (UTIME: from the opening of the investigation to its closing).
+    pub days: Option<u32>,
+}
+
+/// The cases behind a value (numerator and denominator), by the same definitions as the
+/// cube: each case once, in receipt order.
+pub fn drill_rows(
     facts: &FactTable,
     rules: &RuleTable,
     as_of: NaiveDate,
     ind: Ind,
     range: MonthRange,
     f: &Filter,
-    numerator_only: bool,
-) -> Vec<skyndsam_domain::ids::CaseId> {
+) -> Vec<DrillRow> {
     let snapshot_month = match ind.aggregation() {
         Aggregation::Snapshot => Some(range.last.min(Month::of(as_of))),
         _ => None,
@@ -487,20 +508,61 @@ pub fn drill_down(
         if !f.sex.matches(c.sex) || !f.age.matches(c.age_band) {
             continue;
         }
-        let mut hit = false;
+        let mut row: Option<DrillRow> = None;
         observe(c, rules, as_of, &mut |o| {
-            if o.ind != ind || !units.contains(&usize::from(o.unit)) || (numerator_only && !o.num) {
+            if o.ind != ind || !units.contains(&usize::from(o.unit)) {
                 return;
             }
             let in_period = match snapshot_month {
                 Some(m) => o.month == m,
                 None => range.contains(o.month),
             };
-            hit |= in_period;
+            if !in_period {
+                return;
+            }
+            let days = (ind == Ind::Utime).then_some(o.days);
+            match &mut row {
+                None => {
+                    row = Some(DrillRow {
+                        case: c.case,
+                        received_on: c.received_on,
+                        on: o.on,
+                        unit: o.unit,
+                        numerator: o.num,
+                        count: 1,
+                        days,
+                    })
+                }
+                Some(r) => {
+                    r.numerator |= o.num;
+                    r.count += 1;
+                    if o.on >= r.on {
+                        r.on = o.on;
+                        r.unit = o.unit;
+                        r.days = days;
+                    }
+                }
+            }
         });
-        if hit {
-            out.push(c.case);
-        }
+        out.extend(row);
     }
     out
+}
+
+/// The cases behind a value, by the same definitions: `numerator_only` gives the cases in
+/// the numerator, otherwise every case in the denominator. Each case once, in receipt order.
+pub fn drill_down(
+    facts: &FactTable,
+    rules: &RuleTable,
+    as_of: NaiveDate,
+    ind: Ind,
+    range: MonthRange,
+    f: &Filter,
+    numerator_only: bool,
+) -> Vec<skyndsam_domain::ids::CaseId> {
+    drill_rows(facts, rules, as_of, ind, range, f)
+        .into_iter()
+        .filter(|r| !numerator_only || r.numerator)
+        .map(|r| r.case)
+        .collect()
 }

@@ -243,4 +243,13 @@ impl<'a> Report<'a> {
     pub fn drill_down(&self, ind: Ind, period: &Period, f: &Filter, numerator_only: bool) -> Vec<CaseId> {
         compute::drill_down(self.facts, self.rules, self.as_of, ind, period.months(self.as_of), f, numerator_only)
     }
+
+    /// As [`Report::drill_down`], both parts at once, with the dates and units that placed each
+    /// case in the value. AVV-6V has none (deviations).
+    pub fn drill_rows(&self, ind: Ind, range: MonthRange, f: &Filter) -> Vec<compute::DrillRow> {
+        if ind == Ind::Avv6v {
+            return Vec::new();
+        }
+        compute::drill_rows(self.facts, self.rules, self.as_of, ind, range, f)
+    }
 }

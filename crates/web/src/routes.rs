@@ -857,6 +857,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     v.extend(crate::file_audit_api::routes());
     v.extend(crate::delegation_api::routes());
     v.extend(crate::self_inspection_api::routes());
+    v.extend(crate::indicator_api::routes());
     v
 }
 

@@ -142,6 +142,26 @@ fn u4m_closed_on_the_four_month_day_is_in_time_and_an_extension_counts_only_for_
 }
 
 #[test]
+fn the_drill_rows_say_when_and_where_each_case_counted_and_with_how_many_days() {
+    let e = env();
+    let r = e.report();
+    let range = p("2025").months(r.as_of);
+    let rows = r.drill_rows(Ind::U4m, range, &all());
+    let by = |c: u128| rows.iter().find(|x| x.case.0.as_u128() == c).unwrap();
+    // C closed exactly on the four-month day (20 June), in time; D late; E in ungdom.
+    assert_eq!(by(CASE_C).on, chrono::NaiveDate::from_ymd_opt(2025, 6, 20).unwrap());
+    assert!(by(CASE_C).numerator && by(CASE_E).numerator && !by(CASE_D).numerator);
+    assert_eq!(by(CASE_E).unit, r.unit("ungdom").unwrap());
+    assert!(rows.iter().all(|x| x.count == 1 && x.days.is_none() && x.received_on <= x.on));
+    // UTIME: the days behind the mean (56 + 120 + 167) / 3.
+    let mut days: Vec<u32> = r.drill_rows(Ind::Utime, range, &all()).iter().map(|x| x.days.unwrap()).collect();
+    days.sort_unstable();
+    assert_eq!(days, vec![56, 120, 167]);
+    // AVV-6V counts deviations, not cases.
+    assert!(r.drill_rows(Ind::Avv6v, range, &all()).is_empty());
+}
+
+#[test]
 fn a_transferred_investigation_counts_for_the_unit_that_closed_it() {
     let e = env();
     let r = e.report();

@@ -86,6 +86,7 @@ pub fn routes() -> Vec<(UiRoute, MethodRouter<AppState>)> {
         (r(M::GET, "/arendegenomgang/{id}", "review", review::REVIEW), get(review::sheet)),
         (r(M::GET, "/enhetsoversikt", "overview", overview::MANAGERS), get(overview::overview)),
         (r(M::GET, "/styrkort", "scorecard", reports::SCORECARD), get(reports::scorecard)),
+        (r(M::GET, "/styrkort/arenden", "indicator_cases", reports::DRILLERS), get(reports::drill_page)),
         (r(M::GET, "/rapporter", "reports", reports::REPORTERS), get(reports::page)),
         (r(M::GET, "/rapporter/fil", "report_file", reports::REPORTERS), get(reports::download)),
         (r(M::POST, "/rapporter/berattelse", "report_narrative", reports::NARRATORS), post(reports::write_narrative)),

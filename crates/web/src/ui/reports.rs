@@ -19,7 +19,7 @@ use skyndsam_domain::events::{EventMeta, NewEvent, Payload, ReportNarrativeWritt
 use skyndsam_domain::ids::UnitId;
 use skyndsam_domain::org::Role;
 use skyndsam_report::documents::{self, Block, Chart, Doc, Narratives, Series, Table};
-use skyndsam_report::{html, Filter, Measure, Period};
+use skyndsam_report::{html, Filter, Ind, Measure, Period};
 use skyndsam_store::AppendRequest;
 
 use super::pages::{local_time, render, Chrome, FormState};
@@ -108,8 +108,49 @@ fn filter_of(r: &skyndsam_report::Report<'_>, unit: &UnitId) -> Result<Filter, U
     Ok(f)
 }
 
-/// Blocks as HTML (the page gives its own heading); charts with their data tables.
-fn blocks_html(blocks: &[Block]) -> String {
+/// Who may follow a value to the cases behind it: those whose `Scope` gives cases (the
+/// board and its committee read aggregates only). The list is narrowed by the scope.
+pub const DRILLERS: &[Role] = crate::routes::READERS;
+
+/// The drill-down page of one indicator in a period and unit (`&` already escaped for HTML).
+fn drill_href(kpi: &str, period: &str, unit: &str) -> String {
+    format!("/styrkort/arenden?kpi={kpi}&amp;period={period}&amp;enhet={unit}")
+}
+
+/// An indicator table (first column "Indikator", second "Värde") with each value that has
+/// a numerator linked to the cases behind it; otherwise as `html::table_html`.
+fn indicator_table_html(t: &Table, link: &dyn Fn(&str) -> String) -> String {
+    let mut h = String::from("<table>\n");
+    h.push_str(&format!("<caption>{}</caption>\n<thead><tr>", html::esc(&t.caption)));
+    for c in &t.header {
+        h.push_str(&format!("<th scope=\"col\">{}</th>", html::esc(c)));
+    }
+    h.push_str("</tr></thead>\n<tbody>\n");
+    for r in &t.rows {
+        let id = r.first().and_then(|c| c.split(' ').next()).and_then(Ind::parse);
+        let counted = r.get(2).is_some_and(|n| n != "–");
+        h.push_str("<tr>");
+        for (i, c) in r.iter().enumerate() {
+            match (i, id) {
+                (0, _) => h.push_str(&format!("<th scope=\"row\">{}</th>", html::esc(c))),
+                (1, Some(ind)) if counted => h.push_str(&format!(
+                    "<td><a href=\"{}\">{}<span class=\"osynlig\"> – ärendena bakom värdet för {}</span></a></td>",
+                    link(ind.id()),
+                    html::esc(c),
+                    ind.id()
+                )),
+                _ => h.push_str(&format!("<td>{}</td>", html::esc(c))),
+            }
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody>\n</table>\n");
+    h
+}
+
+/// Blocks as HTML (the page gives its own heading); charts with their data tables. With
+/// `link`, the values of indicator tables link to the cases behind them.
+fn blocks_html(blocks: &[Block], link: Option<&dyn Fn(&str) -> String>) -> String {
     let mut h = String::new();
     for b in blocks {
         match b {
@@ -118,7 +159,15 @@ fn blocks_html(blocks: &[Block]) -> String {
             Block::Missing { text } => {
                 h.push_str(&format!("<p class=\"saknas\"><strong>Uppgifter saknas:</strong> {}</p>\n", html::esc(text)))
             }
-            Block::Table(t) => h.push_str(&format!("<div class=\"tabell\">{}</div>\n", html::table_html(t))),
+            Block::Table(t) => {
+                let indicators =
+                    t.header.first().is_some_and(|x| x == "Indikator") && t.header.get(1).is_some_and(|x| x == "Värde");
+                let table = match link {
+                    Some(link) if indicators => indicator_table_html(t, link),
+                    _ => html::table_html(t),
+                };
+                h.push_str(&format!("<div class=\"tabell\">{table}</div>\n"))
+            }
             Block::Chart(c) => {
                 h.push_str("<figure class=\"diagram\">\n");
                 h.push_str(&html::chart_svg(c));
@@ -225,7 +274,11 @@ pub async fn scorecard(s: Session, Query(q): Query<ScorecardQuery>) -> Result<Re
     let (body, error, status) = match Period::parse(text.trim()) {
         Ok(period) => {
             let f = filter_of(&r, &unit)?;
-            (blocks_html(&scorecard_blocks(&r, &period, &f)), None, StatusCode::OK)
+            let period_text = text.trim().to_owned();
+            let link = |kpi: &str| drill_href(kpi, &period_text, unit.as_str());
+            let link: Option<&dyn Fn(&str) -> String> =
+                if DRILLERS.contains(&s.ctx.actor.role) { Some(&link) } else { None };
+            (blocks_html(&scorecard_blocks(&r, &period, &f), link), None, StatusCode::OK)
         }
         Err(_) => (
             String::new(),
@@ -397,7 +450,15 @@ async fn report_page(s: Session, q: ReportQuery, failed: Option<NarrativeForm>) 
         page.title = doc.title.clone();
         page.subtitle = doc.subtitle.clone();
         page.as_at = as_at;
-        page.body = blocks_html(&doc.blocks);
+        let period = match (w.kind, w.part) {
+            ("delarsrapport", Some(p)) => Some(format!("{}-T{p}", w.year)),
+            ("verksamhetsberattelse" | "kvalitetsberattelse", _) => Some(w.year.to_string()),
+            _ => None,
+        };
+        let link = |kpi: &str| drill_href(kpi, period.as_deref().unwrap_or(""), unit.as_str());
+        let link: Option<&dyn Fn(&str) -> String> =
+            if period.is_some() && DRILLERS.contains(&s.ctx.actor.role) { Some(&link) } else { None };
+        page.body = blocks_html(&doc.blocks, link);
         page.query = query_of(w, unit.as_str());
         if w.kind == QUALITY_REPORT && NARRATORS.contains(&s.ctx.actor.role) {
             page.narratives = SECTIONS
@@ -496,4 +557,166 @@ pub async fn write_narrative(f: SessionForm) -> Result<Response, UiError> {
         .map_err(|e| UiError::from(ApiError::internal(format!("append: {e}"))))?
         .map_err(|e| UiError::from(ApiError::from(e)))?;
     Ok(Redirect::to(&format!("/rapporter?rapport={QUALITY_REPORT}&ar={year}&sparad=1#avsnitt-{key}")).into_response())
+}
+
+// ------------------------------------------------------------------ ärenden bakom värdet
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DrillPageQuery {
+    pub kpi: Option<String>,
+    pub period: Option<String>,
+    pub enhet: Option<String>,
+    pub kon: Option<String>,
+    pub alder: Option<String>,
+    /// `taljare`: only the cases in the numerator.
+    pub del: Option<String>,
+}
+
+pub struct DrillRowView {
+    pub case: String,
+    pub child: String,
+    pub unit: String,
+    pub received_on: String,
+    pub date: String,
+    pub days: String,
+    pub numerator: &'static str,
+    pub count: u32,
+}
+
+#[derive(Template)]
+#[template(path = "report_drill.html")]
+struct DrillPage {
+    chrome: Option<Chrome>,
+    kpi: String,
+    name: String,
+    definition: String,
+    numerator_text: String,
+    denominator_text: String,
+    period_date: String,
+    period_label: String,
+    unit_name: String,
+    breakdown: String,
+    value: String,
+    numerator: String,
+    denominator: String,
+    numerator_only: bool,
+    /// The page's query without the part (for the two links between the parts).
+    base: String,
+    back: String,
+    caption: String,
+    rows: Vec<DrillRowView>,
+    deviations: bool,
+    has_days: bool,
+    counted_more: bool,
+    left_out: u64,
+    as_at: String,
+}
+
+/// Ärenden bakom värdet: the definition, numerator and denominator of one value, and the
+/// cases (or deviations) behind it that the caller's scope gives, with links to them.
+pub async fn drill_page(s: Session, Query(q): Query<DrillPageQuery>) -> Result<Response, UiError> {
+    let numerator_only = q.del.as_deref() == Some("taljare");
+    let dq = crate::indicator_api::DrillQuery {
+        kpi: q.kpi.clone(),
+        period: q.period.clone(),
+        unit: q.enhet.clone(),
+        sex: q.kon.clone(),
+        age: q.alder.clone(),
+        part: Some(if numerator_only { "numerator" } else { "denominator" }.to_owned()),
+    };
+    let d = crate::indicator_api::drill(&s.ctx, &dq).await?;
+    let measure = match d.measure.as_str() {
+        "share" => Measure::Share,
+        "days" => Measure::Days,
+        _ => Measure::Count,
+    };
+    let value = match (d.value, measure) {
+        (Some(x), Measure::Share) => format!("{} %", documents::num1(x)),
+        (Some(x), Measure::Days) => format!("{} dagar", documents::num1(x)),
+        (Some(x), Measure::Count) => format!("{x:.0}"),
+        (None, _) => "inget värde".to_owned(),
+    };
+    let n = |x: Option<u64>| x.map_or_else(|| "–".to_owned(), |x| x.to_string());
+    let yes = |b: bool| if b { "Ja" } else { "Nej" };
+    let rows: Vec<DrillRowView> = if d.kpi == "AVV-6V" {
+        d.deviations
+            .iter()
+            .map(|x| DrillRowView {
+                case: x.deviation.to_string(),
+                child: String::new(),
+                unit: x.unit.to_string(),
+                received_on: x.reported_on.to_string(),
+                date: x.reported_on.to_string(),
+                days: String::new(),
+                numerator: yes(x.numerator),
+                count: 1,
+            })
+            .collect()
+    } else {
+        d.cases
+            .iter()
+            .map(|x| DrillRowView {
+                case: x.case.to_string(),
+                child: x.child.name.clone(),
+                unit: x.unit.clone(),
+                received_on: x.received_on.to_string(),
+                date: x.date.to_string(),
+                days: x.days.map(|d| d.to_string()).unwrap_or_default(),
+                numerator: yes(x.numerator),
+                count: x.count,
+            })
+            .collect()
+    };
+    let mut base = format!("kpi={}&period={}&enhet={}", d.kpi, d.period, d.unit);
+    if let Some(k) = q.kon.as_deref().filter(|k| !k.is_empty()) {
+        base.push_str(&format!("&kon={}", urlencoding(k)));
+    }
+    if let Some(a) = q.alder.as_deref().filter(|a| !a.is_empty()) {
+        base.push_str(&format!("&alder={}", urlencoding(a)));
+    }
+    let breakdown =
+        if d.sex == "totalt" && d.age == "alla åldrar" { String::new() } else { format!("{}, {}", d.sex, d.age) };
+    let page = DrillPage {
+        chrome: Some(Chrome::of(&s)),
+        caption: format!(
+            "{} bakom {} {}, {}, {}",
+            if d.kpi == "AVV-6V" { "Avvikelser" } else { "Ärenden" },
+            if numerator_only { "täljaren för" } else { "värdet" },
+            d.kpi,
+            d.period_label,
+            d.unit_name
+        ),
+        back: format!("/styrkort?period={}&enhet={}", d.period, d.unit),
+        has_days: rows.iter().any(|r| !r.days.is_empty()),
+        counted_more: rows.iter().any(|r| r.count > 1),
+        deviations: d.kpi == "AVV-6V",
+        kpi: d.kpi,
+        name: d.name,
+        definition: d.definition,
+        numerator_text: d.numerator_text,
+        denominator_text: d.denominator_text,
+        period_date: d.period_date,
+        period_label: d.period_label,
+        unit_name: d.unit_name,
+        breakdown,
+        value,
+        numerator: n(d.numerator),
+        denominator: n(d.denominator),
+        numerator_only,
+        base,
+        rows,
+        left_out: d.left_out,
+        as_at: local_time(d.as_at),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// Percent-encodes a query value (the breakdown's words are letters, digits and '-').
+fn urlencoding(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

@@ -10,6 +10,7 @@ mod file_audit_api;
 mod file_audit_e2e;
 mod harness;
 mod identity;
+mod indicator_drill;
 mod investigation;
 mod matrix;
 mod openapi;

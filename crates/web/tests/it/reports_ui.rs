@@ -169,8 +169,8 @@ async fn every_report_is_a_page_and_a_pdf() {
     }
 }
 
-/// Styrkort and the kvalitetsberättelse with its narrative forms in Chromium: axe-core
-/// (WCAG 2.1 A and AA) finds nothing.
+/// Styrkort, the kvalitetsberättelse with its narrative forms and the cases behind a value
+/// (reached by clicking a value) in Chromium: axe-core (WCAG 2.1 A and AA) finds nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn styrkort_and_a_report_page_pass_axe_in_chromium() {
     use fantoccini::Locator;
@@ -190,5 +190,15 @@ async fn styrkort_and_a_report_page_pass_axe_in_chromium() {
         let v = crate::e2e::axe(&c).await;
         assert!(v.is_empty(), "axe-core on {name}: {} violations:\n{}", v.len(), v.join("\n"));
     }
+    // From a value on the styrkort to the cases behind it, by clicking.
+    c.goto(&format!("{}/styrkort?period=2026", t.base)).await.unwrap();
+    c.wait().for_element(Locator::Css("h1")).await.unwrap();
+    c.find(Locator::Css("a[href*='kpi=N-ANM']")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("table caption")).await.unwrap();
+    assert!(c.current_url().await.unwrap().as_str().contains("/styrkort/arenden?kpi=N-ANM"));
+    let h1 = c.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
+    assert_eq!(h1, "Ärenden bakom värdet");
+    let v = crate::e2e::axe(&c).await;
+    assert!(v.is_empty(), "axe-core on Ärenden bakom värdet: {} violations:\n{}", v.len(), v.join("\n"));
     c.close().await.unwrap();
 }

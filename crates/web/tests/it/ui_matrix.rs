@@ -84,6 +84,9 @@ fn expect(name: &str, role: Role, t: Target) -> Exp {
             ],
             Exp::Allow,
         ),
+        // The cases behind a value: whoever reads cases (the scope narrows the list; without
+        // a kpi the page says so, 422). Not the board: aggregates only.
+        "indicator_cases" => gate(role, READERS, Exp::Allow),
         "reports" | "report_file" => gate(
             role,
             &[Role::UnitManager, Role::AreaManager, Role::HeadOfAdministration, Role::QualityDeveloper, Role::Auditor],
