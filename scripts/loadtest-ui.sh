@@ -33,7 +33,7 @@ USERS=${USERS:-50}
 THINK_MS=${THINK_MS:-1000}
 WARMUP=${WARMUP:-5s}
 PORT=${PORT:-18081}
-REPORTS_PER_YEAR=${REPORTS_PER_YEAR:-40000}
+REPORTS_PER_YEAR=${REPORTS_PER_YEAR:-50000}
 YEARS=${YEARS:-2}
 SEED=${SEED:-1}
 BIN=$ROOT/target/release/skyndsam
@@ -86,30 +86,33 @@ if [[ -z ${SKIP_BUILD:-} ]]; then
   cargo build --release
 fi
 
+add_account() {
+  SKYNDSAM_PASSWORD=$PASSWORD "$BIN" --database "sqlite:$DB" user add "$1" --staff "$1" >/dev/null
+}
+
 if [[ ! -f $DB ]]; then
   log "demo: --reports-per-year $REPORTS_PER_YEAR --years $YEARS --seed $SEED into $DB"
   "$BIN" --database "sqlite:$DB" demo --reports-per-year "$REPORTS_PER_YEAR" --years "$YEARS" --seed "$SEED"
-  # The organisation's role grants (grep stops reading early: export's broken pipe is expected).
-  { "$BIN" --database "sqlite:$DB" export 2>/dev/null || true; } \
-    | grep -m 400 '"role_granted"' | jq -c '.payload.data | {staff, role, unit}' >"$DIR/roles.jsonl"
-  PASSWORD=bench-$RANDOM$RANDOM$RANDOM
-  printf '%s\n' "$PASSWORD" >"$DIR/password"
-  # One account for the head of administration (to find the unit) and one per member of staff.
-  jq -r 'select(.role != "system") | .staff' "$DIR/roles.jsonl" | sort -u >"$DIR/staff.txt"
-  log "accounts: $(wc -l <"$DIR/staff.txt")"
-  while read -r staff; do
-    SKYNDSAM_PASSWORD=$PASSWORD "$BIN" --database "sqlite:$DB" user add "$staff" --staff "$staff" >/dev/null
-  done <"$DIR/staff.txt"
+  printf 'bench-%s%s%s\n' "$RANDOM" "$RANDOM" "$RANDOM" >"$DIR/password"
 else
   log "reusing $DB"
 fi
 PASSWORD=$(cat "$DIR/password")
 
+if [[ ! -f $DIR/org.jsonl ]]; then
+  # The organisation: units (with their parents) and role grants, from the start of the
+  # journal (grep stops reading early: export's broken pipe is expected).
+  { "$BIN" --database "sqlite:$DB" export 2>/dev/null || true; } \
+    | grep -m 500 -E '"(unit_created|role_granted)"' | jq -c '.payload.data' >"$DIR/org.jsonl"
+fi
+HEAD=$(jq -r 'select(.role == "head_of_administration") | .staff' "$DIR/org.jsonl" | head -1)
+[[ -n $HEAD ]] || { echo "loadtest-ui: no head of administration in the demo" >&2; exit 1; }
+[[ -f $DIR/accounts.txt ]] || { add_account "$HEAD"; echo "$HEAD" >"$DIR/accounts.txt"; }
+
 log "serve on $BASE"
 start_server
 
 # The unit with the most open cases, as the head of administration sees it.
-HEAD=$(jq -r 'select(.role == "head_of_administration") | .staff' "$DIR/roles.jsonl" | head -1)
 TOKEN=$(jq -n --arg u "$HEAD" --arg p "$PASSWORD" '{username: $u, password: $p}' \
   | curl -sf -X POST -H 'content-type: application/json' --data-binary @- "$BASE/api/auth/login" | jq -r .token)
 [[ -n $TOKEN && $TOKEN != null ]] || { echo "loadtest-ui: login as $HEAD failed" >&2; exit 1; }
@@ -119,12 +122,26 @@ OPEN=$(jq --arg u "$UNIT" '[.[] | select(.unit == $u)] | length' "$DIR/open.json
 jq -r --arg u "$UNIT" '.[] | select(.unit == $u) | .id' "$DIR/open.json" >"$DIR/ids.txt"
 log "unit $UNIT: $OPEN open cases"
 
-# The unit's users: everyone granted a role in it.
-jq -r --arg u "$UNIT" 'select(.unit == $u and (.role == "handler" or .role == "team_leader" or .role == "unit_manager")) | "\(.staff) \(.role)"' \
-  "$DIR/roles.jsonl" | sort -u >"$DIR/unit-staff.txt"
+# The unit's users: its manager, and the team leaders and handlers of its teams.
+TEAMS=$(jq -r --arg u "$UNIT" 'select(.parent == $u) | .unit' "$DIR/org.jsonl" | xargs)
+jq -r --arg u "$UNIT" --arg teams " $TEAMS " \
+  'select(.role != null) | select(.unit as $x | $x == $u or ($teams | contains(" " + $x + " ")))
+   | select(.role == "handler" or .role == "team_leader" or .role == "unit_manager") | "\(.staff) \(.role)"' \
+  "$DIR/org.jsonl" | sort -u >"$DIR/unit-staff.txt"
 NSTAFF=$(wc -l <"$DIR/unit-staff.txt")
 [[ $NSTAFF -gt 0 ]] || { echo "loadtest-ui: nobody works in $UNIT" >&2; exit 1; }
 log "users of the unit: $NSTAFF ($(cut -d' ' -f2 "$DIR/unit-staff.txt" | sort | uniq -c | xargs))"
+# Their accounts (the server reads accounts at start: restart it after adding any).
+MISSING=$(cut -d' ' -f1 "$DIR/unit-staff.txt" | grep -vxF -f "$DIR/accounts.txt" || true)
+if [[ -n $MISSING ]]; then
+  stop_server
+  for staff in $MISSING; do
+    add_account "$staff"
+    echo "$staff" >>"$DIR/accounts.txt"
+  done
+  log "accounts added: $(wc -w <<<"$MISSING"); serve again"
+  start_server
+fi
 
 # USERS sessions, round-robin over the unit's staff, each logged in through the form.
 : >"$DIR/cookies.txt"

@@ -95,6 +95,9 @@ pub struct Projections {
     /// Quality matters (deviations, lex Sarah, complaints, risks, control plans, surveys)
     /// by stream. Hundreds a year: lists and the quality book walk them.
     quality: BTreeMap<String, Matter>,
+    /// The streams of `quality` with at least one clock not yet met: the quality book walks
+    /// these, not every matter ever reported (most are closed).
+    quality_pending: BTreeSet<String>,
     /// The e-tjänst's submissions (the intake queue).
     pub submissions: crate::submissions::SubmissionQueue,
 }
@@ -164,6 +167,7 @@ impl Projections {
             org_revision: 0,
             deferred: None,
             quality: BTreeMap::new(),
+            quality_pending: BTreeSet::new(),
             submissions: Default::default(),
         }
     }
@@ -241,6 +245,15 @@ impl Projections {
                             self.quality.insert(e.stream.clone(), m);
                         }
                     }
+                }
+                let pending = self
+                    .quality
+                    .get(&e.stream)
+                    .is_some_and(|m| quality::deadlines(m, &self.rules).iter().any(|d| d.met_on.is_none()));
+                if pending {
+                    self.quality_pending.insert(e.stream.clone());
+                } else {
+                    self.quality_pending.remove(&e.stream);
                 }
                 None
             }
@@ -434,8 +447,9 @@ impl Projections {
     /// measures, follow-ups, control moments) that `keep` accepts, soonest first.
     pub fn quality_book(&self, keep: impl Fn(&QualityDeadline) -> bool) -> Vec<QualityDeadline> {
         let mut rows: Vec<QualityDeadline> = self
-            .quality
-            .values()
+            .quality_pending
+            .iter()
+            .filter_map(|s| self.quality.get(s))
             .flat_map(|m| quality::deadlines(m, &self.rules))
             .filter(|d| d.met_on.is_none() && keep(d))
             .collect();

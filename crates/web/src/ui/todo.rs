@@ -9,7 +9,7 @@ use skyndsam_domain::clock::DeadlineState;
 
 use super::pages::{render, state_class, Chrome};
 use super::session::{Session, UiError};
-use crate::routes::book_rows;
+use crate::views::person_of;
 
 // ------------------------------------------------------------------ Att göra
 
@@ -26,8 +26,16 @@ pub struct TodoRow {
 pub struct TodoGroup {
     pub id: &'static str,
     pub title: &'static str,
+    /// The rows shown: the first [`SHOWN_PER_GROUP`], or all when the user asked for them.
     pub rows: Vec<TodoRow>,
+    /// How many deadlines the group holds in all.
+    pub total: usize,
 }
+
+/// Rows shown per group at first. The heading always gives the whole count and a link
+/// shows the group in full (`?visa=<group>`): a unit's manager with thousands of open
+/// cases gets the most urgent ones at once, not a page of thousands of rows.
+pub const SHOWN_PER_GROUP: usize = 100;
 
 #[derive(Template)]
 #[template(path = "todo.html")]
@@ -41,6 +49,8 @@ struct TodoPage {
 #[derive(Deserialize, Default)]
 pub struct TodoQuery {
     mina: Option<String>,
+    /// A group to show in full.
+    visa: Option<String>,
 }
 
 /// Att göra: the deadlines the user may see, in traffic-light order (overdue, today,
@@ -49,30 +59,43 @@ pub async fn todo(s: Session, Query(q): Query<TodoQuery>) -> Result<Response, Ui
     let mine = q.mina.as_deref() == Some("1");
     let ctx = &s.ctx;
     let units = ctx.scope.book_units();
-    let rows = book_rows(ctx, &units, 1000);
     let me = &ctx.actor.staff;
+    let group = |id, title| TodoGroup { id, title, rows: Vec::new(), total: 0 };
     let mut groups = vec![
-        TodoGroup { id: "forsenade", title: "Försenade", rows: Vec::new() },
-        TodoGroup { id: "i-dag", title: "Går ut i dag", rows: Vec::new() },
-        TodoGroup { id: "snart", title: "Går snart ut", rows: Vec::new() },
-        TodoGroup { id: "kommande", title: "Kommande", rows: Vec::new() },
+        group("forsenade", "Försenade"),
+        group("i-dag", "Går ut i dag"),
+        group("snart", "Går snart ut"),
+        group("kommande", "Kommande"),
     ];
-    for r in rows.into_iter().filter(|r| !mine || r.handler.as_ref() == Some(me)) {
-        let i = match r.state {
-            DeadlineState::Overdue => 0,
-            DeadlineState::DueToday => 1,
-            DeadlineState::DueSoon => 2,
-            _ => 3,
-        };
-        let handler = match &r.handler {
-            Some(h) if h == me => "Du".to_owned(),
-            Some(h) => h.to_string(),
-            None => "Ej fördelat".to_owned(),
-        };
-        if let Some(g) = groups.get_mut(i) {
+    {
+        let p = ctx.app.store.projections();
+        // The deadline book of the caller's units, soonest first; each case through the
+        // caller's scope (as `routes::book_rows` does for the API).
+        for r in p.deadline_book_iter(&units, ctx.now) {
+            let Some(c) = p.case(&r.case) else { continue };
+            let Some(a) = ctx.scope.access(c) else { continue };
+            if mine && c.handler.as_ref() != Some(me) {
+                continue;
+            }
+            let i = match r.state {
+                DeadlineState::Overdue => 0,
+                DeadlineState::DueToday => 1,
+                DeadlineState::DueSoon => 2,
+                _ => 3,
+            };
+            let Some(g) = groups.get_mut(i) else { continue };
+            g.total += 1;
+            if g.rows.len() >= SHOWN_PER_GROUP && q.visa.as_deref() != Some(g.id) {
+                continue;
+            }
+            let handler = match &c.handler {
+                Some(h) if h == me => "Du".to_owned(),
+                Some(h) => h.to_string(),
+                None => "Ej fördelat".to_owned(),
+            };
             g.rows.push(TodoRow {
                 case: r.case.to_string(),
-                child: r.child.name,
+                child: person_of(&p, &c.child, a.view, ctx.scope.see_protected, &ctx.app.pseudonyms).name,
                 kind: r.kind.label_sv(),
                 last_day: r.last_day.to_string(),
                 state: r.state.label_sv(),

@@ -351,6 +351,9 @@ async fn deviation_walk(t: TestApp) {
     assert_eq!((r.status, r.code()), (422, "INCOMPLETE"), "{}", r.body);
     let r = act(&t, &tove, &format!("{path}/measure-completion"), 3, json!({"measure": 1, "completed_on": d})).await;
     assert_eq!(r.status, 200, "{}", r.body);
+    // Done: the measure's clock has left tove's list.
+    let mine = t.get(Some(&tove), "/api/quality/deadlines?mine=true").await;
+    assert!(!mine.body.contains(&id), "tove's only clock on it is met: {}", mine.body);
     let r = act(
         &t,
         &ulf,
@@ -365,6 +368,10 @@ async fn deviation_walk(t: TestApp) {
     assert_eq!(r.status, 200, "{}", r.body);
     let r = act(&t, &ulf, &format!("{path}/lock"), 6, json!({"summary": "Utredd, åtgärdad och följd upp."})).await;
     assert_eq!(r.status, 200, "{}", r.body);
+    // Every clock met: the matter has left the quality book.
+    let book = t.get(Some(&ulf), "/api/quality/deadlines").await;
+    assert_eq!(book.status, 200, "{}", book.body);
+    assert!(!book.body.contains(&id), "{}", book.body);
 
     // Locked: a change is refused; a later addition is a new entry.
     let r =

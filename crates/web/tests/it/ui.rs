@@ -645,3 +645,70 @@ async fn a_csrf_token_is_bound_to_its_session_and_an_integration_token_is_no_bro
     let r = c.get("/").await;
     assert_eq!((r.status, r.location.as_str()), (303, "/logga-in"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn att_gora_shows_a_groups_most_urgent_hundred_with_the_whole_count_and_a_link_to_all() {
+    use skyndsam_domain::commands::RegisterActualisation;
+    use skyndsam_domain::events::{ActualisationKind, Channel, Reason, Reporter, ReporterCategory};
+    use skyndsam_domain::ids::{ActualisationId, CaseId, StaffId, UnitId};
+    use skyndsam_domain::org::Role;
+    let t = TestApp::spawn().await;
+    // 120 more reports to the intake unit on 2 March: with the seed's, more than a hundred
+    // preliminary assessments are overdue on 20 March.
+    let app = t.app.clone();
+    tokio::task::spawn_blocking(move || {
+        let received = at(2026, 3, 2, 9);
+        let rita = app.store.actor(&StaffId::parse("rita").unwrap(), Role::Registrar, received).unwrap();
+        for i in 0..120u128 {
+            let cmd = RegisterActualisation {
+                actualisation: ActualisationId::from_u128(0xA000 + i),
+                children: vec![(CaseId::from_u128(0xB000 + i), Target::Intake.child())],
+                kind: ActualisationKind::Report,
+                received_at: received,
+                channel: Channel::Phone,
+                reporter: Reporter {
+                    category: ReporterCategory::School,
+                    name: None,
+                    organisation: Some("Skolan".into()),
+                    contact: None,
+                },
+                reasons: vec![Reason::NeglectOfCare],
+                text: "Skolan oroar sig.".into(),
+                unit: UnitId::parse("mottagning").unwrap(),
+                receipt: None,
+            };
+            app.store.register(&cmd, &rita, received).unwrap();
+        }
+    })
+    .await
+    .unwrap();
+    t.clock.advance(chrono::Duration::days(18));
+    let mut c = UiClient::new(&t);
+    c.login("maja").await;
+    // The whole count, from the API's deadline book for the same user.
+    let token = t.login("maja").await;
+    let book = t.get(Some(&token), "/api/deadlines?limit=10000").await;
+    assert_eq!(book.status, 200, "{}", book.body);
+    let overdue = book.json.as_array().unwrap().iter().filter(|r| r["state"] == "overdue").count();
+    assert!(overdue > 100, "{overdue}");
+
+    let section = |body: &str| {
+        let from = body.find("id=\"forsenade\"").unwrap();
+        let to = body.find("id=\"i-dag\"").unwrap();
+        body[from..to].to_owned()
+    };
+    let r = c.get("/").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let s = section(&r.body);
+    assert!(s.contains(&format!("Försenade <span class=\"antal\">({overdue})</span>")), "{s}");
+    assert_eq!(s.matches("<a href=\"/arenden/").count(), 100, "the most urgent hundred");
+    assert!(s.contains(&format!("Visar de 100 mest brådskande av {overdue}.")), "{s}");
+    assert!(s.contains(&format!("href=\"/?visa=forsenade#forsenade\">Visa alla {overdue}</a>")), "{s}");
+
+    // The link shows the group in full; the other groups stay as they were.
+    let all = c.get("/?visa=forsenade").await;
+    assert_eq!(all.status, 200);
+    let s = section(&all.body);
+    assert_eq!(s.matches("<a href=\"/arenden/").count(), overdue);
+    assert!(!s.contains("Visa alla"), "{s}");
+}

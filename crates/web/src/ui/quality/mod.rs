@@ -502,9 +502,14 @@ pub fn todo_section(s: &Session) -> TodoQuality {
     let p = ctx.app.store.projections();
     let mut assigned = Vec::new();
     let mut feedback = Vec::new();
-    for (m, a) in ctx.scope.matters(&p) {
+    // Only the matters the caller is assignee or reporter of can be on the desk: those
+    // are picked first (a comparison each), the access rule then runs on a handful.
+    let mine = p.matters().filter(|m| {
+        m.handling().is_some_and(|h| h.assignee.as_ref() == Some(me) || &h.reported_by == me)
+    });
+    for m in mine {
         let Some(h) = m.handling() else { continue };
-        if a.view != View::Full {
+        if ctx.scope.matter_access(m).is_none_or(|a| a.view != View::Full) {
             continue;
         }
         let kind = MatterKind::of(m);
