@@ -8,6 +8,7 @@ pub mod cache;
 pub mod delegation_api;
 pub mod error;
 pub mod file_audit_api;
+pub mod mail;
 pub mod openapi;
 pub mod quality;
 pub mod reports;

@@ -11,6 +11,7 @@ mod file_audit_e2e;
 mod harness;
 mod identity;
 mod investigation;
+mod mail;
 mod matrix;
 mod openapi;
 mod privacy;
