@@ -54,6 +54,16 @@ enum Command {
         /// (the first runs at start; 0 turns the sweep off).
         #[arg(long, default_value_t = 15)]
         sweep_minutes: u64,
+        /// Outgoing mail for notices (feedback on a deviation): smtp://host:port, with
+        /// ?tls=required for STARTTLS, or smtps://host:port. No mail is sent without it.
+        #[arg(long, env = "SKYNDSAM_SMTP_URL", hide_env_values = true)]
+        smtp_url: Option<String>,
+        /// The notices' sender, e.g. "Skyndsam <skyndsam@kommun.se>" (needed with --smtp-url).
+        #[arg(long, env = "SKYNDSAM_MAIL_FROM")]
+        mail_from: Option<String>,
+        /// The application's address as staff reach it, for the link in a notice.
+        #[arg(long, env = "SKYNDSAM_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+        public_url: String,
     },
     /// Fill the database with a reproducible synthetic municipality.
     Demo {
@@ -280,9 +290,12 @@ fn run(cli: Cli) -> Result<()> {
                 quality::QualityCommand::Stats(a) => {
                     quality::stats(a, &facts_of(&cli, &rules, None)?, &rules, local_date(now))
                 }
-                quality::QualityCommand::Trend(a) => {
-                    quality::trend(a, &facts_of(&cli, &rules, None)?, &rules, local_date(now))
-                }
+                quality::QualityCommand::Trend(a) => quality::trend(
+                    a,
+                    &facts_of(&cli, &rules, Some(a.at.unwrap_or(local_date(now))))?,
+                    &rules,
+                    local_date(now),
+                ),
                 quality::QualityCommand::Sweep { json } => {
                     let store = Store::open(&cli.database, rules)?;
                     let r = quality::sweep(&store, now, *json);
@@ -291,18 +304,28 @@ fn run(cli: Cli) -> Result<()> {
                 }
             }
         }
-        Command::Serve { addr, demo, cache_mib, sweep_minutes } => {
+        Command::Serve { addr, demo, cache_mib, sweep_minutes, smtp_url, mail_from, public_url } => {
             let store = Arc::new(Store::open(&cli.database, rules(&cli)?)?);
             let security = Arc::new(SecurityStore::open(&cli.database)?);
             let fresh = *demo && store.count()? == 0;
             if fresh {
                 fill_demo(&store, 1, now.date_naive().year_ce().1 as i32 - 1, 8900, 2, now)?;
             }
-            let app = Arc::new(
-                skyndsam_web::App::new(store.clone(), security.clone(), Arc::new(skyndsam_web::SystemClock))
-                    .map_err(|e| anyhow::anyhow!(e.message))?
-                    .with_timeline_cache(cache_mib.saturating_mul(1 << 20)),
-            );
+            let mut app = skyndsam_web::App::new(store.clone(), security.clone(), Arc::new(skyndsam_web::SystemClock))
+                .map_err(|e| anyhow::anyhow!(e.message))?
+                .with_timeline_cache(cache_mib.saturating_mul(1 << 20));
+            if let Some(url) = smtp_url.as_deref().filter(|u| !u.trim().is_empty()) {
+                let Some(from) = mail_from.as_deref() else {
+                    bail!("--smtp-url kräver --mail-from (avsändaren, t.ex. \"Skyndsam <skyndsam@kommun.se>\")");
+                };
+                let mailer = skyndsam_web::mail::SmtpMailer::new(url, from).map_err(|e| anyhow::anyhow!(e))?;
+                app = app.with_mail(skyndsam_web::mail::Outgoing {
+                    mailer: Arc::new(mailer),
+                    public_url: public_url.clone(),
+                });
+                tracing::info!("e-post för aviseringar är påslagen");
+            }
+            let app = Arc::new(app);
             if fresh {
                 demo_accounts(&app, now)?;
             }

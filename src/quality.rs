@@ -56,8 +56,9 @@ pub struct TrendArgs {
     unit: Option<String>,
     #[arg(long)]
     json: bool,
+    /// The reporting date (default today): matters and self-inspection answers as of it.
     #[arg(long)]
-    at: Option<NaiveDate>,
+    pub at: Option<NaiveDate>,
 }
 
 fn month(s: &str) -> Result<Month> {
@@ -127,8 +128,8 @@ pub fn trend(a: &TrendArgs, facts: &skyndsam_report::FactTable, rules: &RuleTabl
         a.unit.as_deref().map(|u| format!(", enhet {u}")).unwrap_or_default()
     );
     println!(
-        "{:<8} {:>10} {:>12} {:>10} {:>10} {:>12}  största kategori",
-        "månad", "avvikelser", "av systemet", "lex Sarah", "klagomål", "anmärkningar"
+        "{:<8} {:>10} {:>12} {:>10} {:>10} {:>12} {:>11} {:>8}  största kategori",
+        "månad", "avvikelser", "av systemet", "lex Sarah", "klagomål", "anmärkningar", "egenk. Ja", "egenk. Nej"
     );
     for m in &months {
         let top = m
@@ -137,10 +138,39 @@ pub fn trend(a: &TrendArgs, facts: &skyndsam_report::FactTable, rules: &RuleTabl
             .max_by_key(|(k, v)| (**v, std::cmp::Reverse(k.as_str())))
             .map(|(k, v)| format!("{} ({v})", category(rules, k)))
             .unwrap_or_default();
+        let (ja, nej) = match &m.self_inspection {
+            Some(t) => (percent(t.share_yes), t.no.to_string()),
+            None => ("–".to_owned(), "–".to_owned()),
+        };
         println!(
-            "{:<8} {:>10} {:>12} {:>10} {:>10} {:>12}  {top}",
-            m.month, m.deviations, m.deviations_system_detected, m.lex_sarah, m.complaints, m.control_remarks
+            "{:<8} {:>10} {:>12} {:>10} {:>10} {:>12} {:>11} {:>10}  {top}",
+            m.month, m.deviations, m.deviations_system_detected, m.lex_sarah, m.complaints, m.control_remarks, ja, nej
         );
+    }
+    // Per unit: the self-inspection and the file audits analysed, month by month.
+    let mut units: Vec<&String> =
+        months.iter().flat_map(|m| m.self_inspection_by_unit.keys().chain(m.file_audits.keys())).collect();
+    units.sort();
+    units.dedup();
+    if !units.is_empty() {
+        println!();
+        println!(
+            "Egenkontroll per enhet: andel Ja (Ja/(Ja+Nej)), antal Nej; aktgranskningar analyserade under månaden"
+        );
+        for u in units {
+            println!("{u}");
+            for m in &months {
+                let si = m.self_inspection_by_unit.get(u);
+                let fa = m.file_audits.get(u);
+                if si.is_none() && fa.is_none() {
+                    continue;
+                }
+                let cell = |t: Option<&skyndsam_domain::quality::stats::Tally>| {
+                    t.map_or_else(|| "–".to_owned(), |t| format!("{} Ja, {} Nej", percent(t.share_yes), t.no))
+                };
+                println!("  {:<8} egenkontroll {:<20} aktgranskning {}", m.month, cell(si), cell(fa));
+            }
+        }
     }
     Ok(())
 }
@@ -243,4 +273,9 @@ fn print_stats(
     line("  varav med anmärkning", c.control_moments_with_remarks);
     line("åtgärder beslutade (alla ärendeslag)", c.measures_decided);
     line("åtgärder genomförda (alla ärendeslag)", c.measures_completed);
+}
+
+/// A share 0–1 as "87 %", or "–" without answers.
+fn percent(v: Option<f64>) -> String {
+    v.map_or_else(|| "–".to_owned(), |v| format!("{:.0} %", v * 100.0))
 }

@@ -394,6 +394,7 @@ impl CaseState {
             | Payload::UnitCreated(_)
             | Payload::StaffRegistered(_)
             | Payload::StaffQualificationChanged(_)
+            | Payload::StaffEmailChanged(_)
             | Payload::RoleGranted(_)
             | Payload::RoleRevoked(_)
             | Payload::RedelegationDecided(_)

@@ -74,6 +74,7 @@ pub enum Payload {
     UnitCreated(UnitCreated),
     StaffRegistered(StaffRegistered),
     StaffQualificationChanged(StaffQualificationChanged),
+    StaffEmailChanged(StaffEmailChanged),
     RoleGranted(RoleGranted),
     RoleRevoked(RoleRevoked),
     /// vidaredelegering (written, time-limited, by the förvaltningschef)
@@ -165,6 +166,7 @@ impl Payload {
             Self::UnitCreated(_)
                 | Self::StaffRegistered(_)
                 | Self::StaffQualificationChanged(_)
+                | Self::StaffEmailChanged(_)
                 | Self::RoleGranted(_)
                 | Self::RoleRevoked(_)
                 | Self::RedelegationDecided(_)
@@ -219,6 +221,7 @@ impl Payload {
             Self::UnitCreated(_) => "unit_created",
             Self::StaffRegistered(_) => "staff_registered",
             Self::StaffQualificationChanged(_) => "staff_qualification_changed",
+            Self::StaffEmailChanged(_) => "staff_email_changed",
             Self::RoleGranted(_) => "role_granted",
             Self::RoleRevoked(_) => "role_revoked",
             Self::RedelegationDecided(_) => "redelegation_decided",
@@ -307,6 +310,16 @@ pub struct StaffRegistered {
     pub title: String,
     /// socionomexamen or equivalent (3 kap. 3 a § SoL)
     pub qualified: bool,
+}
+
+/// A staff member's work e-mail address for notices (feedback on a deviation they reported),
+/// set by the municipality through the import; `None` removes it. Notices never carry more
+/// than that there is something to read in Skyndsam (decision 0014).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StaffEmailChanged {
+    pub staff: StaffId,
+    pub email: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

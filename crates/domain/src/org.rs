@@ -107,6 +107,8 @@ pub struct Staff {
     pub title: String,
     /// socionomexamen or equivalent (3 kap. 3 a § SoL)
     pub qualified: bool,
+    /// Work e-mail for notices (`StaffEmailChanged`), when the municipality has given one.
+    pub email: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -194,12 +196,23 @@ impl Organisation {
             Payload::StaffRegistered(s) => {
                 self.staff.insert(
                     s.staff.clone(),
-                    Staff { id: s.staff.clone(), name: s.name.clone(), title: s.title.clone(), qualified: s.qualified },
+                    Staff {
+                        id: s.staff.clone(),
+                        name: s.name.clone(),
+                        title: s.title.clone(),
+                        qualified: s.qualified,
+                        email: None,
+                    },
                 );
             }
             Payload::StaffQualificationChanged(q) => {
                 if let Some(s) = self.staff.get_mut(&q.staff) {
                     s.qualified = q.qualified;
+                }
+            }
+            Payload::StaffEmailChanged(m) => {
+                if let Some(s) = self.staff.get_mut(&m.staff) {
+                    s.email = m.email.clone();
                 }
             }
             Payload::RoleGranted(g) => self.grants.push(Grant {
@@ -295,4 +308,19 @@ impl Organisation {
     pub fn roles_of(&self, staff: &StaffId, on: NaiveDate) -> Vec<(Role, UnitId)> {
         self.grants.iter().filter(|g| g.staff == *staff && g.active_on(on)).map(|g| (g.role, g.unit.clone())).collect()
     }
+}
+
+/// A work e-mail address as the notices need it: `local@domain`, at most 254 characters,
+/// no spaces, control characters or the characters that would end an address in a header.
+/// Not full RFC 5322: the municipality's own addresses, checked before they are stored.
+pub fn plausible_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else { return false };
+    s.len() <= 254
+        && !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && s.chars()
+            .all(|c| c.is_ascii_graphic() && !matches!(c, '<' | '>' | ',' | ';' | '"' | '(' | ')' | '[' | ']' | '\\'))
 }

@@ -4,7 +4,9 @@
 //! sweep — and read as of 2025-12-31. The year measured is 2025.
 //!
 //! - `counts_year`: `stats::counts` over every matter, the whole organisation;
-//! - `trend_year`: `stats::trend`, twelve months;
+//! - `trend_year`: `stats::trend`, twelve months (the Trender page before decision 0014);
+//! - `trend_year_with_self_inspection`: the same plus the self-inspection series from the
+//!   facts' answers (`quality::add_self_inspection`, what the page and the API do now);
 //! - `counts_year_every_unit`: the counts for every unit's subtree (what the per-unit
 //!   tables would ask for);
 //! - `quality_section_year`: every quality block of the kvalitetsberättelse (deviations,
@@ -15,9 +17,11 @@
 //! - `avv_6v_every_unit_12_months`: AVV-6V for every unit and month of the year (the
 //!   scorecard's share).
 //!
-//! Generating the city takes a while, so the fact table (with the quality events) is cached
-//! as JSON in the temp directory (`skyndsam-report-bench-quality-<reports>.json`). Override
-//! the size with SKYNDSAM_BENCH_REPORTS.
+//! Generating the city takes a while, so the fact table (with the quality events and the
+//! self-inspection answers as of the reporting date) is cached as JSON in the temp directory
+//! (`skyndsam-report-bench-quality-si-<reports>.json`). Override the size with
+//! SKYNDSAM_BENCH_REPORTS. When it generates, it also times the fact table's build without
+//! and with the self-inspection answers (the server's cached build pays the difference).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -41,7 +45,7 @@ fn as_of() -> NaiveDate {
 
 fn facts(rules: &RuleTable) -> FactTable {
     let reports: u32 = std::env::var("SKYNDSAM_BENCH_REPORTS").ok().and_then(|v| v.parse().ok()).unwrap_or(40_000);
-    let path = std::env::temp_dir().join(format!("skyndsam-report-bench-quality-{reports}.json"));
+    let path = std::env::temp_dir().join(format!("skyndsam-report-bench-quality-si-{reports}.json"));
     if let Ok(text) = std::fs::read_to_string(&path) {
         if let Ok(f) = serde_json::from_str::<FactTable>(&text) {
             if !f.quality.is_empty() {
@@ -65,23 +69,40 @@ fn facts(rules: &RuleTable) -> FactTable {
     };
     let (events, stats) = skyndsam_demo::generate(&cfg, rules).unwrap();
     eprintln!("generated {} events in {:.1} s: {stats:?}", stats.events, started.elapsed().as_secs_f64());
-    let mut b = FactsBuilder::new(rules);
     let mut versions = std::collections::HashMap::<String, u32>::new();
-    for (i, e) in events.into_iter().enumerate() {
-        let v = versions.entry(e.stream.clone()).or_default();
-        *v += 1;
-        b.push(RecordedEvent {
-            seq: i as u64 + 1,
-            stream: e.stream,
-            version: *v,
-            meta: e.meta,
-            schema: skyndsam_domain::events::SCHEMA_VERSION,
-            payload: e.payload,
-            prev_hash: String::new(),
-            hash: String::new(),
-        });
-    }
-    let f = b.finish();
+    let recorded: Vec<RecordedEvent> = events
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let v = versions.entry(e.stream.clone()).or_default();
+            *v += 1;
+            RecordedEvent {
+                seq: i as u64 + 1,
+                stream: e.stream,
+                version: *v,
+                meta: e.meta,
+                schema: skyndsam_domain::events::SCHEMA_VERSION,
+                payload: e.payload,
+                prev_hash: String::new(),
+                hash: String::new(),
+            }
+        })
+        .collect();
+    let build = |with: bool| {
+        let started = std::time::Instant::now();
+        let mut b = FactsBuilder::new(rules);
+        if with {
+            b = b.with_self_inspection(skyndsam_domain::checks::Questionnaire::defaults().unwrap(), as_of());
+        }
+        for e in &recorded {
+            b.push(e.clone());
+        }
+        let f = b.finish();
+        (f, started.elapsed().as_secs_f64())
+    };
+    let (_, without) = build(false);
+    let (f, with) = build(true);
+    eprintln!("fact table build: {without:.2} s without the self-inspection answers, {with:.2} s with them");
     if let Ok(text) = serde_json::to_string(&f) {
         let _ = std::fs::write(&path, text);
     }
@@ -112,6 +133,13 @@ fn benches(c: &mut Criterion) {
     g.sample_size(50);
     g.bench_function("counts_year", |b| b.iter(|| black_box(stats::counts(matters, w, &rules))));
     g.bench_function("trend_year", |b| b.iter(|| black_box(stats::trend(matters, w))));
+    g.bench_function("trend_year_with_self_inspection", |b| {
+        b.iter(|| {
+            let mut months = stats::trend(matters, w);
+            skyndsam_report::quality::add_self_inspection(&facts, &mut months, w, |_| true);
+            black_box(months)
+        })
+    });
     g.bench_function("counts_year_every_unit", |b| {
         b.iter(|| {
             let mut n = 0u32;

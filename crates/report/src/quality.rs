@@ -202,10 +202,15 @@ impl Report<'_> {
         stats::counts(self.quality_matters(unit), Window { from, to, units: None }, self.rules)
     }
 
-    /// `stats::trend`, month by month over the period, for the unit's subtree.
+    /// `stats::trend`, month by month over the period, for the unit's subtree, with the
+    /// self-inspection series when the facts carry the answers (`with_self_inspection`).
     pub fn quality_trend(&self, range: MonthRange, unit: Option<u16>) -> Vec<TrendMonth> {
         let (from, to) = self.quality_window(range);
-        stats::trend(self.quality_matters(unit), Window { from, to, units: None })
+        let w = Window { from, to, units: None };
+        let mut months = stats::trend(self.quality_matters(unit), w);
+        let sub = unit.map(|u| self.facts.units.subtree(u));
+        add_self_inspection(self.facts, &mut months, w, |u| sub.as_ref().is_none_or(|r| r.contains(&usize::from(u))));
+        months
     }
 
     /// The deviations reported in the period in the unit's subtree (by report date).
@@ -378,4 +383,29 @@ impl Report<'_> {
             .and_then(|i| self.facts.units.get(i))
             .map_or_else(|| id.to_owned(), |u| u.name.clone())
     }
+}
+
+/// The trend's self-inspection series (`stats::add_self_inspection`) from the facts' answers:
+/// each case received in the window, in the unit it belonged to at the inspection date
+/// (`CaseFact::dok_unit`, as DOK-*), if `keep` keeps that unit. Nothing when the facts were
+/// built without self-inspection (the series is then absent, not zero).
+pub fn add_self_inspection(facts: &crate::FactTable, months: &mut [TrendMonth], w: Window, keep: impl Fn(u16) -> bool) {
+    use crate::facts::DokAnswer;
+    use skyndsam_domain::checks::Reply;
+    if facts.self_inspection.is_none() {
+        return;
+    }
+    let cases = facts.cases.iter().filter(|c| keep(c.dok_unit)).filter_map(|c| {
+        let unit = &facts.units.units.get(usize::from(c.dok_unit))?.id;
+        let mut t = stats::Tally::default();
+        for a in &c.dok {
+            t.add(match a {
+                DokAnswer::Yes => Reply::Yes,
+                DokAnswer::No => Reply::No,
+                DokAnswer::NotApplicable => Reply::NotApplicable,
+            });
+        }
+        Some((c.received_on, unit, t))
+    });
+    stats::add_self_inspection(months, w, cases);
 }

@@ -130,6 +130,7 @@ pub fn validate(events: &mut [(usize, RecordedEvent)], _rules: &RuleTable) -> Re
             Payload::UnitCreated(_)
             | Payload::StaffRegistered(_)
             | Payload::StaffQualificationChanged(_)
+            | Payload::StaffEmailChanged(_)
             | Payload::RoleGranted(_)
             | Payload::RoleRevoked(_)
             | Payload::RedelegationDecided(_)
@@ -155,6 +156,11 @@ pub fn validate(events: &mut [(usize, RecordedEvent)], _rules: &RuleTable) -> Re
                     e.payload.type_name()
                 ),
             ));
+        }
+        if let Payload::StaffEmailChanged(m) = &e.payload {
+            if m.email.as_deref().is_some_and(|a| !skyndsam_domain::org::plausible_email(a)) {
+                return Err(fail(n, "E-postadressen ser inte ut som en adress (namn@exempel.se)."));
+            }
         }
     }
     Ok(())

@@ -63,6 +63,10 @@ pub struct App {
     pub e_service_limiter: crate::ui::etjanst::Limiter,
     /// The indicators' fact table and cube (see [`crate::reports`]).
     pub reports: crate::reports::ReportCache,
+    /// Outgoing mail, when the municipality configured it (see [`crate::mail`]).
+    pub mail: Option<crate::mail::Outgoing>,
+    /// The last e-mail notice per deviation (this process).
+    pub notices: crate::mail::NoticeLog,
 }
 
 pub type AppState = Arc<App>;
@@ -93,7 +97,15 @@ impl App {
             scope_units: RwLock::new(HashMap::new()),
             e_service_limiter: Default::default(),
             reports: Default::default(),
+            mail: None,
+            notices: Default::default(),
         })
+    }
+
+    /// Sends e-mail notices through `mailer` (off when never called).
+    pub fn with_mail(mut self, mail: crate::mail::Outgoing) -> Self {
+        self.mail = Some(mail);
+        self
     }
 
     /// Sets the timeline cache's budget in bytes (0 turns it off).

@@ -9,6 +9,7 @@ pub mod delegation_api;
 pub mod error;
 pub mod file_audit_api;
 pub mod indicator_api;
+pub mod mail;
 pub mod openapi;
 pub mod quality;
 pub mod reports;

@@ -67,7 +67,10 @@ impl ReportCache {
 fn build(app: &AppState, seq: u64, as_of: NaiveDate, at: DateTime<Utc>) -> Result<Built, String> {
     let rules = app.store.rules();
     let table = IndicatorTable::defaults().map_err(|e| e.to_string())?;
-    let mut builder = FactsBuilder::new(rules);
+    // The self-inspection answers as of the build's date: DOK-* in the scorecard and the
+    // Trender page's self-inspection series (decision 0014).
+    let questions = skyndsam_domain::checks::Questionnaire::defaults().map_err(|e| e.message)?;
+    let mut builder = FactsBuilder::new(rules).with_self_inspection(questions, as_of);
     app.store
         .scan(1, &mut |e| {
             builder.push(e);

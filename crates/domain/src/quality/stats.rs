@@ -172,8 +172,43 @@ pub fn counts<'a>(matters: impl IntoIterator<Item = &'a Matter>, w: Window, rule
     c
 }
 
+/// Ja, Nej and Ej tillämpligt answers, and the share of Ja over Ja + Nej (Ej tillämpligt is
+/// left out of both, as in DOK-* and the file audit's results).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Tally {
+    pub yes: u32,
+    pub no: u32,
+    pub not_applicable: u32,
+    /// Ja / (Ja + Nej), 0–1, when any.
+    pub share_yes: Option<f64>,
+}
+
+impl Tally {
+    pub fn add(&mut self, r: crate::checks::Reply) {
+        use crate::checks::Reply;
+        match r {
+            Reply::Yes => self.yes += 1,
+            Reply::No => self.no += 1,
+            Reply::NotApplicable => self.not_applicable += 1,
+        }
+        self.share();
+    }
+
+    fn add_tally(&mut self, o: &Tally) {
+        self.yes += o.yes;
+        self.no += o.no;
+        self.not_applicable += o.not_applicable;
+        self.share();
+    }
+
+    fn share(&mut self) {
+        let n = self.yes + self.no;
+        self.share_yes = (n > 0).then(|| f64::from(self.yes) / f64::from(n));
+    }
+}
+
 /// One month of the trend view: counts across the quality system.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct TrendMonth {
     /// "2026-03"
     pub month: String,
@@ -186,6 +221,16 @@ pub struct TrendMonth {
     pub by_category: BTreeMap<String, u32>,
     /// unit → deviations + lex Sarah + complaints
     pub by_unit: BTreeMap<String, u32>,
+    /// Self-inspection (the continuous checks, `checks::inspect`) of the cases received in the
+    /// month, answered as of the reporting date, over the questions the record answers: all
+    /// the window's units together. None when the caller had no answers to give (see
+    /// [`add_self_inspection`]).
+    pub self_inspection: Option<Tally>,
+    /// The same per unit (the unit the case belonged to at the reporting date).
+    pub self_inspection_by_unit: BTreeMap<String, Tally>,
+    /// File audits analysed in the month (`FileAuditAnalysed`'s date): unit → the standing
+    /// answers over the audited files (drop-outs excluded). Empty when none was analysed.
+    pub file_audits: BTreeMap<String, Tally>,
 }
 
 /// Month by month from `from` to `to` (inclusive): "sammanställning och analys av trender".
@@ -199,6 +244,12 @@ pub fn trend<'a>(matters: impl IntoIterator<Item = &'a Matter>, w: Window) -> Ve
     }
     for m in matters {
         if let Some(h) = m.handling() {
+            if let Matter::FileAudit(a) = m {
+                if w.unit(&h.unit) {
+                    file_audit_month(&mut months, a, w, key);
+                }
+                continue;
+            }
             if !w.unit(&h.unit) || !w.has(h.reported_on) {
                 continue;
             }
@@ -227,6 +278,50 @@ pub fn trend<'a>(matters: impl IntoIterator<Item = &'a Matter>, w: Window) -> Ve
         }
     }
     months.into_values().collect()
+}
+
+/// A file audit's standing answers go to the month it was analysed, if in the window.
+fn file_audit_month(
+    months: &mut BTreeMap<String, TrendMonth>,
+    a: &super::FileAuditState,
+    w: Window,
+    key: impl Fn(NaiveDate) -> String,
+) {
+    let Some(on) = a.analysed_on.filter(|d| w.has(*d)) else { return };
+    let Some(row) = months.get_mut(&key(on)) else { return };
+    let audited: std::collections::HashSet<crate::ids::CaseId> = a.audited().map(|f| f.case).collect();
+    let t = row.file_audits.entry(a.handling.unit.to_string()).or_default();
+    for ((case, _, _), ans) in &a.answers {
+        if audited.contains(case) {
+            t.add(ans.reply);
+        }
+    }
+}
+
+/// Adds the self-inspection series to `months` (from [`trend`] over the same window):
+/// `cases` gives each case's date of receipt, its unit at the reporting date and its answers
+/// to the questions the record answers, tallied. A case counts in the month it was received,
+/// if that is in the window and its unit is one of the window's. Every month of the window
+/// then has a total (zero answers → share None).
+pub fn add_self_inspection<'a>(
+    months: &mut [TrendMonth],
+    w: Window,
+    cases: impl IntoIterator<Item = (NaiveDate, &'a UnitId, Tally)>,
+) {
+    let key = |d: NaiveDate| format!("{:04}-{:02}", d.year(), d.month());
+    for m in months.iter_mut() {
+        m.self_inspection = Some(Tally::default());
+    }
+    for (received_on, unit, t) in cases {
+        if !w.has(received_on) || !w.unit(unit) {
+            continue;
+        }
+        let k = key(received_on);
+        let Ok(i) = months.binary_search_by(|m| m.month.as_str().cmp(k.as_str())) else { continue };
+        let Some(row) = months.get_mut(i) else { continue };
+        row.self_inspection.get_or_insert_with(Tally::default).add_tally(&t);
+        row.self_inspection_by_unit.entry(unit.to_string()).or_default().add_tally(&t);
+    }
 }
 
 /// A survey's results for one unit and sex (None = all), or all units (unit None).

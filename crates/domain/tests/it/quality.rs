@@ -901,3 +901,114 @@ fn quality_events_fit_only_their_own_streams() {
     in_case.stream = CaseId::from_u128(1).stream();
     assert!(!skyndsam_domain::quality::fits_stream(&in_case));
 }
+
+#[test]
+fn the_trends_self_inspection_counts_each_case_in_its_month_of_receipt_and_unit() {
+    use skyndsam_domain::checks::Reply::{No, NotApplicable as Na, Yes};
+    let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap();
+    let tally = |rs: &[skyndsam_domain::checks::Reply]| {
+        let mut t = stats::Tally::default();
+        for r in rs {
+            t.add(*r);
+        }
+        t
+    };
+    let (a, b, c) = (UnitId::parse("a").unwrap(), UnitId::parse("b").unwrap(), UnitId::parse("c").unwrap());
+    let units = [a.clone(), b.clone()];
+    let w = stats::Window { from: d(2026, 1, 1), to: d(2026, 3, 31), units: Some(&units) };
+    let mut months = stats::trend(std::iter::empty(), w);
+    let cases = vec![
+        (d(2026, 1, 5), &a, tally(&[Yes, Yes, No, Na])),
+        (d(2026, 1, 31), &a, tally(&[Yes, No])),
+        (d(2026, 1, 20), &b, tally(&[No, No])),
+        // Outside the window or the units: not counted.
+        (d(2025, 12, 31), &a, tally(&[Yes])),
+        (d(2026, 4, 1), &a, tally(&[Yes])),
+        (d(2026, 2, 3), &c, tally(&[No])),
+        (d(2026, 3, 3), &b, tally(&[Yes, Yes, Yes])),
+    ];
+    stats::add_self_inspection(&mut months, w, cases);
+    let jan = &months[0];
+    let total = jan.self_inspection.unwrap();
+    assert_eq!((total.yes, total.no, total.not_applicable), (3, 4, 1));
+    assert_eq!(total.share_yes, Some(3.0 / 7.0));
+    let ua = jan.self_inspection_by_unit["a"];
+    assert_eq!((ua.yes, ua.no, ua.share_yes), (3, 2, Some(0.6)));
+    assert_eq!(jan.self_inspection_by_unit["b"].share_yes, Some(0.0));
+    // February: a month with no answers has a total of zero and no share.
+    assert_eq!(months[1].self_inspection, Some(stats::Tally::default()));
+    assert!(months[1].self_inspection_by_unit.is_empty());
+    assert_eq!(months[2].self_inspection.unwrap().share_yes, Some(1.0));
+    assert_eq!(months[2].self_inspection_by_unit.len(), 1);
+    // Without answers given, the series is absent (not zero).
+    assert_eq!(stats::trend(std::iter::empty(), w)[0].self_inspection, None);
+}
+
+#[test]
+fn the_trends_file_audits_count_in_the_month_they_were_analysed_without_drop_outs() {
+    use skyndsam_domain::checks::{Reply, Section};
+    use skyndsam_domain::quality::model::{AuditDropOut, AuditedFile};
+    use skyndsam_domain::quality::{AnswerState, FileAuditState, Handling};
+    let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap();
+    let case = |n| CaseId::from_u128(n);
+    let audit = |n: u128, unit: &str, analysed_on: Option<chrono::NaiveDate>, answers: &[(u128, &str, Reply)]| {
+        let id = FileAuditId::from_u128(n);
+        Matter::FileAudit(FileAuditState {
+            id,
+            handling: Handling {
+                stream: id.stream(),
+                version: 1,
+                last_seq: 1,
+                unit: UnitId::parse(unit).unwrap(),
+                assignee: None,
+                reported_by: staff("kvalle"),
+                reported_role: Role::QualityDeveloper,
+                reported_at: at(2025, 12, 1, 9, 0),
+                reported_on: d(2025, 12, 1),
+                case: None,
+                measures: vec![],
+                follow_ups: vec![],
+                next_follow_up: None,
+                locked_on: None,
+                notes: 0,
+            },
+            year: 2025,
+            seed: 1,
+            method: "slump".into(),
+            population: 10,
+            files: (1..=3).map(|c| AuditedFile { case: case(c), stratum: "alla".into(), handler: None }).collect(),
+            drop_outs: vec![AuditDropOut { case: case(3), reason: "Akten saknas".into() }],
+            answers: answers
+                .iter()
+                .map(|(c, q, r)| {
+                    (
+                        (case(*c), Section::PreliminaryAssessment, (*q).to_owned()),
+                        AnswerState { reply: *r, automatic: None, overridden: false },
+                    )
+                })
+                .collect(),
+            analysed_on,
+        })
+    };
+    let answers = [(1, "q1", Reply::Yes), (1, "q2", Reply::No), (2, "q1", Reply::Yes), (3, "q1", Reply::No)];
+    let matters = [
+        // Started in December, analysed in February: counts in February, drop-out left out.
+        audit(1, "a", Some(d(2026, 2, 10)), &answers),
+        // Another unit's audit, and one not yet analysed: not counted.
+        audit(2, "c", Some(d(2026, 2, 11)), &answers),
+        audit(3, "a", None, &answers),
+        // Analysed after the window.
+        audit(4, "a", Some(d(2026, 4, 1)), &answers),
+    ];
+    let units = [UnitId::parse("a").unwrap()];
+    let w = stats::Window { from: d(2026, 1, 1), to: d(2026, 3, 31), units: Some(&units) };
+    let months = stats::trend(&matters, w);
+    assert!(months[0].file_audits.is_empty());
+    let feb = months[1].file_audits["a"];
+    assert_eq!((feb.yes, feb.no, feb.not_applicable), (2, 1, 0));
+    assert_eq!(feb.share_yes, Some(2.0 / 3.0));
+    assert_eq!(months[1].file_audits.len(), 1);
+    assert!(months[2].file_audits.is_empty());
+    // A file audit is no deviation, lex Sarah or complaint: not in the per-unit counts.
+    assert!(months.iter().all(|m| m.by_unit.is_empty()));
+}

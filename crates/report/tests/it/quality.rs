@@ -1063,6 +1063,28 @@ fn dok_per_question_is_the_self_inspection_summary_of_the_cases_received_in_the_
         no += row.no;
     }
     assert!(yes > 0 && no > 0);
+    // The trend's self-inspection series (decision 0014): month by month the same answers,
+    // each case in the month it was received; the year's months add up to DOK's totals.
+    let months = r.quality_trend(year(), None);
+    let mut sum = (0u64, 0u64);
+    for m in &months {
+        let t = m.self_inspection.unwrap();
+        let (mut y, mut n) = (0u64, 0u64);
+        for i in inspections.iter().filter(|i| i.received_on.format("%Y-%m").to_string() == m.month) {
+            for a in i.answers.iter().filter(|a| a.auto) {
+                match a.answer {
+                    skyndsam_domain::checks::Reply::Yes => y += 1,
+                    skyndsam_domain::checks::Reply::No => n += 1,
+                    skyndsam_domain::checks::Reply::NotApplicable => {}
+                }
+            }
+        }
+        assert_eq!((u64::from(t.yes), u64::from(t.no)), (y, n), "{}", m.month);
+        let by_unit: u64 = m.self_inspection_by_unit.values().map(|t| u64::from(t.no)).sum();
+        assert_eq!(by_unit, n, "the units add up: {}", m.month);
+        sum = (sum.0 + y, sum.1 + n);
+    }
+    assert_eq!(sum, (yes, no));
     // The indicator DOK is the share of Ja over every answer.
     let v = r.value_in(Ind::Dok, year(), &Filter::all());
     assert_eq!((v.numerator, v.denominator), (Some(yes), Some(yes + no)));

@@ -23,7 +23,7 @@ use schemars::schema::Schema;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use skyndsam_domain::calendar::local_date;
-use skyndsam_domain::events::RecordedEvent;
+use skyndsam_domain::events::{Payload, RecordedEvent};
 use skyndsam_domain::ids::*;
 use skyndsam_domain::org::Role;
 use skyndsam_domain::quality::commands::*;
@@ -632,7 +632,7 @@ pub fn routes() -> Vec<(RouteSpec, Handler)> {
         G::GET,
         "/api/quality/trend",
         "quality_trend",
-        "Trender månad för månad: avvikelser, lex Sarah, synpunkter och internkontrollens anmärkningar per kategori och enhet",
+        "Trender månad för månad: avvikelser, lex Sarah, synpunkter, internkontrollens anmärkningar, egenkontrollen (andel Ja, antal Nej) och aktgranskningarna per kategori och enhet",
         TAG,
         STATS_ROLES,
         READ,
@@ -641,10 +641,7 @@ pub fn routes() -> Vec<(RouteSpec, Handler)> {
         200,
     );
     trend_spec.query = STATS_QUERY;
-    v.push((
-        trend_spec,
-        on(MethodFilter::GET, |ctx: Ctx, Query(q): Query<StatsQuery>| async move { quality_trend(ctx, q) }),
-    ));
+    v.push((trend_spec, on(MethodFilter::GET, |ctx: Ctx, Query(q): Query<StatsQuery>| quality_trend(ctx, q))));
     let mut matrix_spec = spec_of(
         G::GET,
         "/api/quality/risk-matrix",
@@ -774,7 +771,10 @@ pub(crate) async fn read_matter(ctx: &Ctx, kind: MatterKind, id: &str) -> Result
         let case = m.handling().and_then(|h| h.case).and_then(|c| p.case(&c));
         let words =
             case.map(|c| crate::views::scrub_words(&p, c, &access, ctx.scope.see_protected)).unwrap_or_default();
-        let d = detail(m, &events, &access, &words, p.rules(), &p.org, local_date(ctx.now));
+        let mut d = detail(m, &events, &access, &words, p.rules(), &p.org, local_date(ctx.now));
+        if access.view == View::Full && matches!(m, Matter::Deviation(_)) {
+            d.feedback_notice = ctx.app.notices.get(&stream);
+        }
         let log = case.map(|c| ctx.access_entry(c.child, Some(c.case), AccessAction::ReadCase, &access));
         (d, log)
     };
@@ -862,7 +862,22 @@ async fn list_matters(ctx: Ctx, kind: MatterKind, q: ListQuery) -> Result<axum::
 pub(crate) async fn execute(ctx: &Ctx, cmd: QualityCommand, seen: Option<u32>) -> Result<Vec<RecordedEvent>, ApiError> {
     let store = ctx.app.store.clone();
     let (actor, now) = (ctx.actor.clone(), ctx.now);
-    blocking(move || Ok(store.execute_quality(&cmd, seen, &actor, now)?)).await
+    let events = blocking(move || Ok(store.execute_quality(&cmd, seen, &actor, now)?)).await?;
+    // Committed: now the notices (decision 0014), which never undo or hold up the act.
+    for e in &events {
+        if let Payload::FeedbackGiven(_) = &e.payload {
+            let p = ctx.app.store.projections();
+            let reporter = match p.matter(&e.stream) {
+                Some(Matter::Deviation(d)) if d.has_human_reporter() => Some((d.id, d.handling.reported_by.clone())),
+                _ => None,
+            };
+            drop(p);
+            if let Some((id, by)) = reporter {
+                crate::mail::notify_feedback(&ctx.app, id, by);
+            }
+        }
+    }
+    Ok(events)
 }
 
 fn version_in(events: &[RecordedEvent], stream: &str) -> u32 {
@@ -1097,10 +1112,28 @@ fn quality_stats(ctx: Ctx, q: StatsQuery) -> Result<Json<QualityStats>, ApiError
     Ok(Json(QualityStats { from, to, units, counts, avv_6v }))
 }
 
-fn quality_trend(ctx: Ctx, q: StatsQuery) -> Result<Json<Vec<TrendMonth>>, ApiError> {
+async fn quality_trend(ctx: Ctx, q: StatsQuery) -> Result<Json<Vec<TrendMonth>>, ApiError> {
     let (from, to, units) = stats_window(&ctx, &q)?;
-    let p = ctx.app.store.projections();
-    Ok(Json(stats::trend(p.matters(), Window { from, to, units: Some(&units) })))
+    Ok(Json(trend_months(&ctx, from, to, &units).await?.0))
+}
+
+/// `stats::trend` over the projection's matters, plus the self-inspection series from the
+/// server's cached fact table (`reports::current`, answered as of its build date; decision
+/// 0014): aggregates of `units` only. Also the time the fact table was built.
+pub(crate) async fn trend_months(
+    ctx: &Ctx,
+    from: NaiveDate,
+    to: NaiveDate,
+    units: &[UnitId],
+) -> Result<(Vec<TrendMonth>, chrono::DateTime<chrono::Utc>), ApiError> {
+    let w = Window { from, to, units: Some(units) };
+    let mut months = {
+        let p = ctx.app.store.projections();
+        stats::trend(p.matters(), w)
+    };
+    let built = crate::reports::current(&ctx.app).await?;
+    skyndsam_report::quality::add_self_inspection(&built.facts, &mut months, w, |_| true);
+    Ok((months, built.at))
 }
 
 #[derive(Debug, Deserialize, Default)]

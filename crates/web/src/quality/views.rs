@@ -438,6 +438,10 @@ pub struct MatterDetail {
     pub survey_results: Option<Vec<SurveyRow>>,
     /// Risks: the level ("låg", "medel", "hög") of the current score.
     pub risk_level_sv: Option<String>,
+    /// Deviations, to those who see them in full: the last e-mail notice of feedback to the
+    /// reporter (sent, no address, failed and why in a word), kept by this server process;
+    /// absent when mail is not configured or no feedback has been given since it started.
+    pub feedback_notice: Option<crate::mail::NoticeStatus>,
 }
 
 fn field(label: &str, value: impl Into<String>) -> EntryField {
@@ -826,5 +830,6 @@ pub fn detail(
             Matter::Risk(r) => Some(q.risk_matrix.level_sv(r.score).to_owned()),
             _ => None,
         },
+        feedback_notice: None,
     }
 }

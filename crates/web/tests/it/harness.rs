@@ -165,7 +165,7 @@ pub fn user_of(role: Role) -> &'static str {
     STAFF.iter().find(|(_, r, _)| *r == role).map(|(u, _, _)| *u).unwrap()
 }
 
-fn sys(payload: Payload, stream: &str, on: DateTime<Utc>) -> NewEvent {
+pub fn sys(payload: Payload, stream: &str, on: DateTime<Utc>) -> NewEvent {
     NewEvent {
         stream: stream.into(),
         meta: EventMeta {
@@ -342,7 +342,14 @@ impl TestApp {
     pub async fn spawn() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite:{}", dir.path().join("t.sqlite").display());
-        Self::spawn_at(url, Some(dir)).await
+        Self::spawn_at(url, Some(dir), None).await
+    }
+
+    /// On SQLite, sending mail through `mail`.
+    pub async fn spawn_with_mail(mail: skyndsam_web::mail::Outgoing) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite:{}", dir.path().join("t.sqlite").display());
+        Self::spawn_at(url, Some(dir), Some(mail)).await
     }
 
     /// On PostgreSQL (a schema of its own), when DATABASE_URL is set.
@@ -356,7 +363,7 @@ impl TestApp {
                     &uuid::Uuid::new_v4().simple().to_string()[..8]
                 );
                 let sep = if url.contains('?') { '&' } else { '?' };
-                Some(Self::spawn_at(format!("{url}{sep}schema={schema}"), None).await)
+                Some(Self::spawn_at(format!("{url}{sep}schema={schema}"), None, None).await)
             }
             _ => {
                 let _ = writeln!(std::io::stderr(), "PostgreSQL-testet hoppades över: DATABASE_URL är inte satt");
@@ -365,7 +372,7 @@ impl TestApp {
         }
     }
 
-    async fn spawn_at(url: String, dir: Option<tempfile::TempDir>) -> Self {
+    async fn spawn_at(url: String, dir: Option<tempfile::TempDir>, mail: Option<skyndsam_web::mail::Outgoing>) -> Self {
         init_tracing();
         let clock = Arc::new(TestClock(Mutex::new(at(2026, 3, 3, 9))));
         let u = url.clone();
@@ -374,7 +381,11 @@ impl TestApp {
             let store = Arc::new(Store::open(&u, Arc::new(RuleTable::defaults().unwrap())).unwrap());
             seed(&store);
             let security = Arc::new(SecurityStore::open(&u).unwrap());
-            let app = Arc::new(App::new(store, security.clone(), c2.clone()).unwrap());
+            let mut app = App::new(store, security.clone(), c2.clone()).unwrap();
+            if let Some(m) = mail {
+                app = app.with_mail(m);
+            }
+            let app = Arc::new(app);
             let now = c2.now();
             for (id, _, _) in STAFF {
                 app.auth.add_account(&security, id, sid(id), PASSWORD, now, "test").unwrap();

@@ -12,6 +12,7 @@ mod harness;
 mod identity;
 mod indicator_drill;
 mod investigation;
+mod mail;
 mod matrix;
 mod openapi;
 mod privacy;

@@ -939,3 +939,86 @@ async fn the_servers_sweep_opens_each_detection_once_and_logs_counts_only() {
         2
     );
 }
+
+/// The trend's self-inspection series (decision 0014) against `checks::inspect` run here,
+/// case by case: March's cases, answered as of today, the record's questions only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_trends_self_inspection_is_the_checks_of_the_months_cases_per_unit() {
+    use skyndsam_domain::checks::{inspect, Questionnaire, Reply};
+    let t = TestApp::spawn().await;
+    let kim = t.login("kim").await;
+    let ulf = t.login("ulf").await;
+    let today = skyndsam_domain::calendar::local_date(t.clock.now_utc());
+    let expected = {
+        let app = t.app.clone();
+        tokio::task::spawn_blocking(move || {
+            let q = Questionnaire::defaults().unwrap();
+            let p = app.store.projections();
+            let mut per_unit: std::collections::BTreeMap<String, (u32, u32, u32)> = Default::default();
+            for c in p.all_cases() {
+                let events = app.store.read_stream(&c.case.stream()).unwrap();
+                let Some(i) = inspect(&events, p.rules(), &p.org, &q, today) else { continue };
+                if i.received_on.format("%Y-%m").to_string() != "2026-03" {
+                    continue;
+                }
+                let e = per_unit.entry(i.unit.to_string()).or_default();
+                for a in i.answers.iter().filter(|a| a.auto) {
+                    match a.answer {
+                        Reply::Yes => e.0 += 1,
+                        Reply::No => e.1 += 1,
+                        Reply::NotApplicable => e.2 += 1,
+                    }
+                }
+            }
+            per_unit
+        })
+        .await
+        .unwrap()
+    };
+    assert!(!expected.is_empty(), "the seed has cases received in March");
+    let trend = t.get(Some(&kim), "/api/quality/trend?from=2026-02-01&to=2026-03-31").await;
+    assert_eq!(trend.status, 200, "{}", trend.body);
+    let months = trend.json.as_array().unwrap();
+    // February has no cases: a zero total, no share, no units.
+    assert_eq!(months[0]["self_inspection"]["yes"], 0);
+    assert!(months[0]["self_inspection"]["share_yes"].is_null());
+    let march = &months[1];
+    let (mut yes, mut no) = (0, 0);
+    for (unit, (y, n, na)) in &expected {
+        let got = &march["self_inspection_by_unit"][unit];
+        assert_eq!((got["yes"].as_u64(), got["no"].as_u64()), (Some(*y as u64), Some(*n as u64)), "{unit}");
+        assert_eq!(got["not_applicable"].as_u64(), Some(*na as u64));
+        if y + n > 0 {
+            let share = got["share_yes"].as_f64().unwrap();
+            assert!((share - f64::from(*y) / f64::from(y + n)).abs() < 1e-9);
+        }
+        yes += y;
+        no += n;
+    }
+    assert_eq!(march["self_inspection_by_unit"].as_object().unwrap().len(), expected.len());
+    assert_eq!(
+        (march["self_inspection"]["yes"].as_u64(), march["self_inspection"]["no"].as_u64()),
+        (Some(yes as u64), Some(no as u64))
+    );
+    assert!(no > 0, "the seed's cases have something to fix: {}", march);
+    // Ulf sees his units only.
+    let mine = t.get(Some(&ulf), "/api/quality/trend?from=2026-03-01&to=2026-03-31").await;
+    let units: Vec<String> = mine.json[0]["self_inspection_by_unit"].as_object().unwrap().keys().cloned().collect();
+    assert!(units.iter().all(|u| u.starts_with("utredning-1")), "{units:?}");
+    assert!(!units.iter().any(|u| u.starts_with("mottagning") || u.starts_with("utredning-2")));
+
+    // The page: the series as a table behind the months, in Swedish.
+    let mut c = crate::ui::UiClient::new(&t);
+    c.login("kim").await;
+    let page = c.get("/trender?fran=2026-02-01&till=2026-03-31").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    for s in ["Egenkontroll: andel Ja", "Egenkontroll: antal Nej", "Egenkontroll per enhet och månad"] {
+        assert!(page.body.contains(s), "{s}");
+    }
+    let share = format!(
+        "{:.0} % Ja, {no_u} Nej",
+        100.0 * f64::from(expected["utredning-1"].0) / f64::from(expected["utredning-1"].0 + expected["utredning-1"].1),
+        no_u = expected["utredning-1"].1
+    );
+    assert!(page.body.contains(&share), "{share}: {}", page.body);
+}

@@ -237,6 +237,8 @@ pub(crate) struct DeviationPage {
     clocks: Vec<ClockRow>,
     measures: Vec<MeasureRow>,
     feedback: Vec<(String, String)>,
+    /// The last e-mail notice of feedback (handlers only; none when mail is off).
+    notice: Option<String>,
     timeline: Vec<EntryRow>,
     // What the page offers.
     investigate: bool,
@@ -334,6 +336,9 @@ async fn page_of(s: &Session, id: &str, active: Option<(String, FormState)>) -> 
         clocks: read.clocks,
         measures,
         feedback,
+        notice: s.ctx.app.notices.get(&format!("deviation/{id}")).filter(|_| handler).map(|n| {
+            format!("E-post till den som rapporterade {}: {}", crate::ui::pages::local_time(n.at), n.outcome.label_sv())
+        }),
         timeline: read.timeline,
         investigate: open && handler,
         decide: open && handler,

@@ -1,5 +1,6 @@
-//! Trender: one view across deviations, lex Sarah, complaints and internal control — counts,
-//! categories and units month by month — and the period's counts for the compilations
+//! Trender: one view across deviations, lex Sarah, complaints, internal control and
+//! self-inspection (the continuous checks and the file audits) — counts, categories and units
+//! month by month — and the period's counts for the compilations
 //! (deviations per unit and category, open and closed at the period's end, lex Sarah per
 //! classification, complaints by source and subject). Aggregates of the caller's units
 //! only; no matter is opened.
@@ -42,6 +43,8 @@ struct TrendPage {
     months: Option<Table>,
     tables: Vec<Table>,
     summary: Vec<(String, String)>,
+    /// When the fact table behind the self-inspection series was built.
+    per: String,
 }
 
 fn by_month(
@@ -95,6 +98,7 @@ pub async fn page(s: Session, Query(q): Query<TrendQuery>) -> Result<Response, U
         months: None,
         tables: Vec::new(),
         summary: Vec::new(),
+        per: String::new(),
     };
     let (Some(from), Some(to), Some(unit)) = (from, to, unit) else {
         page.form = form;
@@ -114,11 +118,12 @@ pub async fn page(s: Session, Query(q): Query<TrendQuery>) -> Result<Response, U
         }
     };
     let (from, to, units) = window;
+    let (months, built_at) = crate::quality::trend_months(&s.ctx, from, to, &units).await?;
+    page.per = crate::ui::pages::local_time(built_at);
     let p = s.ctx.app.store.projections();
     let rules = p.rules();
     let q = &rules.quality;
     let w = Window { from, to, units: Some(&units) };
-    let months = stats::trend(p.matters(), w);
     let counts = stats::counts(p.matters(), w, rules);
     page.period = format!("{from} – {to}");
     page.months = Some(by_month(
@@ -139,6 +144,15 @@ pub async fn page(s: Session, Query(q): Query<TrendQuery>) -> Result<Response, U
             _ => m.control_remarks,
         },
     ));
+    if let Some(t) = page.months.as_mut() {
+        // The self-inspection of the cases received in the month (answered as of the cached
+        // fact table's date): share of Ja and number of Nej, all the units together.
+        let si = |f: &dyn Fn(&stats::Tally) -> String| -> Vec<String> {
+            months.iter().map(|m| m.self_inspection.as_ref().map_or_else(|| "–".to_owned(), f)).collect()
+        };
+        t.rows.push(("Egenkontroll: andel Ja".into(), si(&|t| percent(t.share_yes))));
+        t.rows.push(("Egenkontroll: antal Nej".into(), si(&|t| t.no.to_string())));
+    }
     let mut categories: Vec<(String, String)> = months
         .iter()
         .flat_map(|m| m.by_category.keys().cloned())
@@ -165,6 +179,44 @@ pub async fn page(s: Session, Query(q): Query<TrendQuery>) -> Result<Response, U
         &unit_keys,
         |m, k| m.by_unit.get(k).copied().unwrap_or(0),
     ));
+    let name_of =
+        |u: &String| skyndsam_domain::ids::UnitId::parse(u).map(|x| unit_name(&p.org, &x)).unwrap_or(u.clone());
+    let per_unit = |get: &dyn Fn(&stats::TrendMonth) -> &std::collections::BTreeMap<String, stats::Tally>| {
+        let mut keys: Vec<&String> = months.iter().flat_map(|m| get(m).keys()).collect();
+        keys.sort();
+        keys.dedup();
+        let mut rows: Vec<(String, Vec<String>)> = keys
+            .into_iter()
+            .map(|u| {
+                let cells = months
+                    .iter()
+                    .map(|m| {
+                        get(m)
+                            .get(u)
+                            .map_or_else(|| "–".to_owned(), |t| format!("{} Ja, {} Nej", percent(t.share_yes), t.no))
+                    })
+                    .collect();
+                (name_of(u), cells)
+            })
+            .collect();
+        rows.sort_by(|a, b| a.0.cmp(&b.0));
+        rows
+    };
+    page.tables.push(Table {
+        caption:
+            "Egenkontroll per enhet och månad: andel Ja (Ja av Ja + Nej) och antal Nej, ärenden efter månad de kom in"
+                .into(),
+        columns: months.iter().map(|m| m.month.clone()).collect(),
+        rows: per_unit(&|m| &m.self_inspection_by_unit),
+    });
+    let audits = per_unit(&|m| &m.file_audits);
+    if !audits.is_empty() {
+        page.tables.push(Table {
+            caption: "Aktgranskningar per enhet, efter månad de analyserades: andel Ja och antal Nej".into(),
+            columns: months.iter().map(|m| m.month.clone()).collect(),
+            rows: audits,
+        });
+    }
     // The period's counts for the compilations and the annual quality report.
     let unit_cat = Table {
         caption: "Avvikelser per enhet och kategori under perioden".into(),
@@ -248,4 +300,9 @@ pub async fn page(s: Session, Query(q): Query<TrendQuery>) -> Result<Response, U
     page.form =
         prefilled(&[("fran", from.to_string()), ("till", to.to_string()), ("enhet", form.value("enhet").to_owned())]);
     Ok(render(StatusCode::OK, &page))
+}
+
+/// A share 0–1 as "87 %", or "–" without answers.
+fn percent(v: Option<f64>) -> String {
+    v.map_or_else(|| "–".to_owned(), |v| format!("{:.0} %", v * 100.0))
 }
