@@ -441,7 +441,8 @@ impl CaseState {
             | Payload::SurveyResponsesRecorded(_)
             | Payload::FileAuditOpened(_)
             | Payload::FileAuditAnswersRecorded(_)
-            | Payload::FileAuditAnalysed(_) => {}
+            | Payload::FileAuditAnalysed(_)
+            | Payload::FileAuditDropOutRecorded(_) => {}
         }
     }
 

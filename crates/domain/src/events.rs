@@ -143,6 +143,7 @@ pub enum Payload {
     FileAuditOpened(FileAuditOpened),
     FileAuditAnswersRecorded(FileAuditAnswersRecorded),
     FileAuditAnalysed(FileAuditAnalysed),
+    FileAuditDropOutRecorded(FileAuditDropOutRecorded),
     // --- the public e-tjänst (stream `submission/<id>`)
     /// A report of concern sent through the public e-tjänst, as received.
     WebReportSubmitted(WebReportSubmitted),
@@ -212,6 +213,7 @@ impl Payload {
                 | Self::FileAuditOpened(_)
                 | Self::FileAuditAnswersRecorded(_)
                 | Self::FileAuditAnalysed(_)
+                | Self::FileAuditDropOutRecorded(_)
         )
     }
 
@@ -282,6 +284,7 @@ impl Payload {
             Self::FileAuditOpened(_) => "file_audit_opened",
             Self::FileAuditAnswersRecorded(_) => "file_audit_answers_recorded",
             Self::FileAuditAnalysed(_) => "file_audit_analysed",
+            Self::FileAuditDropOutRecorded(_) => "file_audit_drop_out_recorded",
             Self::WebReportSubmitted(_) => "web_report_submitted",
             Self::WebReportRegistered(_) => "web_report_registered",
             Self::WebReportDismissed(_) => "web_report_dismissed",

@@ -50,6 +50,9 @@ pub const AUDIT_READERS: &[Role] = &[
 ];
 /// Who may answer (the domain refuses an auditor who handled the file).
 pub const AUDITORS: &[Role] = &[Role::Handler, Role::TeamLeader, Role::UnitManager, Role::QualityDeveloper];
+/// Drop-outs after opening: the quality developer and the unit's managers.
+pub const DROP_OUT_RECORDERS: &[Role] =
+    &[Role::UnitManager, Role::AreaManager, Role::HeadOfAdministration, Role::QualityDeveloper];
 /// The analysis, the improvement actions and closing: the unit's managers.
 pub const ANALYSTS: &[Role] = &[Role::UnitManager, Role::AreaManager, Role::HeadOfAdministration];
 
@@ -134,7 +137,7 @@ pub struct SheetImportResult {
 
 /// The caller's access to an audit: the matter rule, or an auditor from another unit while
 /// the audit is open.
-fn audit_access(ctx: &Ctx, m: &Matter, a: &FileAuditState) -> Option<Access> {
+pub(crate) fn audit_access(ctx: &Ctx, m: &Matter, a: &FileAuditState) -> Option<Access> {
     if let Some(x) = ctx.scope.matter_access(m) {
         return Some(x);
     }
@@ -143,12 +146,12 @@ fn audit_access(ctx: &Ctx, m: &Matter, a: &FileAuditState) -> Option<Access> {
         .then_some(Access { view: View::Pseudonymised, basis: AccessBasis::Pseudonymised, reason: None })
 }
 
-fn parse_id(id: &str) -> Result<FileAuditId, ApiError> {
+pub(crate) fn parse_id(id: &str) -> Result<FileAuditId, ApiError> {
     FileAuditId::parse(id).map_err(|_| ApiError::not_found())
 }
 
 /// The audit, if the caller may see it; otherwise answered as not found (and logged).
-async fn visible(ctx: &Ctx, id: FileAuditId) -> Result<(FileAuditState, Access), ApiError> {
+pub(crate) async fn visible(ctx: &Ctx, id: FileAuditId) -> Result<(FileAuditState, Access), ApiError> {
     let found = {
         let p = ctx.app.store.projections();
         match p.matter(&id.stream()) {
@@ -163,7 +166,7 @@ async fn visible(ctx: &Ctx, id: FileAuditId) -> Result<(FileAuditState, Access),
     }
 }
 
-fn questionnaire() -> Result<Questionnaire, ApiError> {
+pub(crate) fn questionnaire() -> Result<Questionnaire, ApiError> {
     Questionnaire::defaults().map_err(|e| ApiError::internal(format!("questionnaire: {}", e.message)))
 }
 
@@ -174,8 +177,18 @@ async fn inspections(
     a: &FileAuditState,
     access: &Access,
 ) -> Result<HashMap<CaseId, CaseInspection>, ApiError> {
+    inspect_files(ctx, a, access, None).await
+}
+
+/// The automatic answers of the audited files (or of `only` one of them); logged reads.
+pub(crate) async fn inspect_files(
+    ctx: &Ctx,
+    a: &FileAuditState,
+    access: &Access,
+    only: Option<CaseId>,
+) -> Result<HashMap<CaseId, CaseInspection>, ApiError> {
     let store = ctx.app.store.clone();
-    let cases: Vec<CaseId> = a.audited().map(|f| f.case).collect();
+    let cases: Vec<CaseId> = a.audited().map(|f| f.case).filter(|c| only.is_none_or(|o| o == *c)).collect();
     let today = local_date(ctx.now);
     let questions = questionnaire()?;
     let (map, children) = blocking(move || {
@@ -203,11 +216,21 @@ async fn inspections(
 }
 
 async fn run(ctx: &Ctx, id: FileAuditId, expected: Option<u32>, cmd: Q) -> Result<Json<FileAuditResult>, ApiError> {
+    command(ctx, id, expected, cmd).await.map(Json)
+}
+
+/// Runs a command on the audit (the domain judges it).
+pub(crate) async fn command(
+    ctx: &Ctx,
+    id: FileAuditId,
+    expected: Option<u32>,
+    cmd: Q,
+) -> Result<FileAuditResult, ApiError> {
     let store = ctx.app.store.clone();
     let (actor, now) = (ctx.actor.clone(), ctx.now);
     let events = blocking(move || Ok(store.execute_quality(&cmd, expected, &actor, now)?)).await?;
     let version = ctx.app.store.projections().matter(&id.stream()).and_then(|m| m.handling()).map_or(0, |h| h.version);
-    Ok(Json(FileAuditResult { id, version, events: events.len() }))
+    Ok(FileAuditResult { id, version, events: events.len() })
 }
 
 // ------------------------------------------------------------------ handlers
@@ -216,6 +239,11 @@ async fn run(ctx: &Ctx, id: FileAuditId, expected: Option<u32>, cmd: Q) -> Resul
 /// cases received in the year that reached an investigation.
 async fn open_file_audit(ctx: Ctx, RawJson(body): RawJson) -> Result<(StatusCode, Json<OpenedView>), ApiError> {
     let req: OpenFileAuditRequest = parse_json(&body)?;
+    Ok((StatusCode::CREATED, Json(open_audit(&ctx, req).await?)))
+}
+
+/// Draws the sample and opens the audit (the API's and the page's form).
+pub(crate) async fn open_audit(ctx: &Ctx, req: OpenFileAuditRequest) -> Result<OpenedView, ApiError> {
     let size = req.size.unwrap_or(20);
     if !(1..=200).contains(&size) {
         return Err(ApiError::bad_input("size", "Antalet akter ska vara mellan 1 och 200."));
@@ -278,8 +306,8 @@ async fn open_file_audit(ctx: Ctx, RawJson(body): RawJson) -> Result<(StatusCode
         drawn: opened.files.len(),
         audited: opened.files.len().saturating_sub(opened.drop_outs.len()),
     };
-    run(&ctx, id, None, Q::OpenFileAudit(opened)).await?;
-    Ok((StatusCode::CREATED, Json(view)))
+    command(ctx, id, None, Q::OpenFileAudit(opened)).await?;
+    Ok(view)
 }
 
 async fn get_file_audit(ctx: Ctx, Path(id): Path<String>) -> Result<Json<FileAuditView>, ApiError> {
@@ -359,6 +387,13 @@ async fn decide_measure(
     run(&ctx, id, req.expected_version, Q::FileAudit(id, F::Matter(MatterCommand::DecideMeasure(req.data)))).await
 }
 
+async fn drop_out(ctx: Ctx, Path(id): Path<String>, RawJson(body): RawJson) -> Result<Json<FileAuditResult>, ApiError> {
+    let id = parse_id(&id)?;
+    visible(&ctx, id).await?;
+    let req: FileAuditCommandRequest<FileAuditDropOutRecorded> = parse_json(&body)?;
+    run(&ctx, id, req.expected_version, Q::FileAudit(id, F::DropOut(req.data))).await
+}
+
 async fn close(ctx: Ctx, Path(id): Path<String>, RawJson(body): RawJson) -> Result<Json<FileAuditResult>, ApiError> {
     let id = parse_id(&id)?;
     visible(&ctx, id).await?;
@@ -400,25 +435,42 @@ pub(crate) async fn get_sheet(ctx: Ctx, Path(id): Path<String>) -> Result<Respon
 /// and every error is named with its row number.
 async fn put_sheet(ctx: Ctx, Path(id): Path<String>, body: Bytes) -> Result<Json<SheetImportResult>, ApiError> {
     let id = parse_id(&id)?;
-    let (a, _, inputs) = sheet_rows(&ctx, id).await?;
-    let rows = skyndsam_report::xlsx::read(&body)
-        .map_err(|e| ApiError::bad_input("file", format!("Filen kunde inte läsas som .xlsx: {e}")))?;
-    let changes = skyndsam_report::file_audit::answers_from_sheet(
+    match import_sheet(&ctx, id, &body).await? {
+        Ok(r) => Ok(Json(r)),
+        Err(errs) => Err(ApiError::bad_input("file", errs.join(" "))),
+    }
+}
+
+/// Reads a sheet back (the API's PUT and the page's upload): the result, or every bad row
+/// (then nothing is written).
+pub(crate) async fn import_sheet(
+    ctx: &Ctx,
+    id: FileAuditId,
+    body: &[u8],
+) -> Result<Result<SheetImportResult, Vec<String>>, ApiError> {
+    let (a, _, inputs) = sheet_rows(ctx, id).await?;
+    let rows = match skyndsam_report::xlsx::read(body) {
+        Ok(r) => r,
+        Err(e) => return Ok(Err(vec![format!("Filen kunde inte läsas som .xlsx: {e}")])),
+    };
+    let changes = match skyndsam_report::file_audit::answers_from_sheet(
         &rows,
         &a,
         &inputs.questions,
         &inputs.inspections,
         &inputs.comments,
-    )
-    .map_err(|errs| ApiError::bad_input("file", errs.join(" ")))?;
+    ) {
+        Ok(c) => c,
+        Err(errs) => return Ok(Err(errs)),
+    };
     let changed = changes.len();
     if changed == 0 {
-        return Ok(Json(SheetImportResult { id, version: a.handling.version, changed }));
+        return Ok(Ok(SheetImportResult { id, version: a.handling.version, changed }));
     }
     let cmd =
         Q::FileAudit(id, F::Answer(FileAuditAnswersRecorded { answers: changes, source: "aktgranskning.xlsx".into() }));
-    let r = run(&ctx, id, Some(a.handling.version), cmd).await?;
-    Ok(Json(SheetImportResult { id, version: r.0.version, changed }))
+    let r = command(ctx, id, Some(a.handling.version), cmd).await?;
+    Ok(Ok(SheetImportResult { id, version: r.version, changed }))
 }
 
 // ------------------------------------------------------------------ the routes
@@ -435,7 +487,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             summary,
             "aktgranskning",
             roles,
-            Some("cases:write"),
+            Some("quality:write"),
             body,
             Some(schema::<FileAuditResult>),
             200,
@@ -450,7 +502,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 "Öppna årets aktgranskning för en enhet (urvalet dras med registrerat frö)",
                 "aktgranskning",
                 OPENERS,
-                Some("cases:write"),
+                Some("quality:write"),
                 Some(schema::<OpenFileAuditRequest>),
                 Some(schema::<OpenedView>),
                 201,
@@ -465,7 +517,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 "Aktgranskningen: urval, bortfall och enhetens resultat per fråga med förra årets bredvid",
                 "aktgranskning",
                 AUDIT_READERS,
-                Some("cases:read"),
+                Some("quality:read"),
                 None,
                 Some(schema::<FileAuditView>),
                 200,
@@ -481,7 +533,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                     "De automatiska svaren med underlag för varje granskad akt (läsningarna loggas)",
                     "aktgranskning",
                     AUDIT_READERS,
-                    Some("cases:read"),
+                    Some("quality:read"),
                     None,
                     Some(schema::<Vec<CaseInspection>>),
                     200,
@@ -499,6 +551,16 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Some(schema::<FileAuditCommandRequest<Vec<AuditAnswer>>>),
             ),
             post(record_answers),
+        ),
+        (
+            cmd(
+                "/api/file-audits/{id}/drop-outs",
+                "file_audit_drop_out",
+                "Registrera bortfall: en dragen akt som inte kan granskas, med skäl",
+                DROP_OUT_RECORDERS,
+                Some(schema::<FileAuditCommandRequest<FileAuditDropOutRecorded>>),
+            ),
+            post(drop_out),
         ),
         (
             cmd(
@@ -538,7 +600,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 "Enhetens granskningsblad som .xlsx (ärende-id, aldrig namn; läsningarna loggas)",
                 "aktgranskning",
                 AUDIT_READERS,
-                Some("cases:read"),
+                Some("quality:read"),
                 None,
                 None,
                 200,
@@ -553,7 +615,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 "Läs in granskningsbladet (.xlsx): fel anges med radnummer och då registreras inget",
                 "aktgranskning",
                 AUDITORS,
-                Some("cases:write"),
+                Some("quality:write"),
                 None,
                 Some(schema::<SheetImportResult>),
                 200,

@@ -53,6 +53,8 @@ pub enum QualityCommand {
 pub enum FileAuditCommand {
     Answer(FileAuditAnswersRecorded),
     Analyse(FileAuditAnalysed),
+    /// A drawn file that turns out not to be auditable, with the reason.
+    DropOut(FileAuditDropOutRecorded),
     /// Improvement actions (measures with owner and date), follow-ups, notes.
     Matter(MatterCommand),
     Close(MatterLocked),
@@ -1150,6 +1152,27 @@ fn file_audit(
                 optional_text("answers.comment", &x.comment, "Kommentaren")?;
             }
             Ok(one(ctx, s, v, today, Payload::FileAuditAnswersRecorded(r.clone())))
+        }
+        FileAuditCommand::DropOut(d) => {
+            not_locked(h, "Aktgranskningen")?;
+            if ctx.actor.role != Role::QualityDeveloper && !may_handle(h, ctx, &AUDIT_OWNERS) {
+                return Err(refuse_handle("registrera bortfall"));
+            }
+            if !a.files.iter().any(|f| f.case == d.case) {
+                return Err(err(ErrorCode::InvalidInput, "case", "Akten ingår inte i urvalet."));
+            }
+            if a.drop_outs.iter().any(|x| x.case == d.case) {
+                return Err(err(ErrorCode::InvalidInput, "case", "Akten är redan ett bortfall."));
+            }
+            if a.answers.keys().any(|(c, _, _)| *c == d.case) {
+                return Err(err(
+                    ErrorCode::InvalidInput,
+                    "case",
+                    "Akten är redan granskad och kan inte bli ett bortfall.",
+                ));
+            }
+            required("reason", &d.reason, "Skälet till bortfallet")?;
+            Ok(one(ctx, s, v, today, Payload::FileAuditDropOutRecorded(d.clone())))
         }
         FileAuditCommand::Analyse(x) => {
             not_locked(h, "Aktgranskningen")?;

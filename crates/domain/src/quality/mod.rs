@@ -615,6 +615,9 @@ impl Matter {
                         }
                     }
                     Payload::FileAuditAnalysed(_) => a.analysed_on = Some(e.meta.effective_on),
+                    Payload::FileAuditDropOutRecorded(d) => {
+                        a.drop_outs.push(AuditDropOut { case: d.case, reason: d.reason.clone() });
+                    }
                     _ => {}
                 }
             }

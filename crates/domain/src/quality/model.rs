@@ -675,6 +675,15 @@ pub struct FileAuditAnswersRecorded {
     pub source: String,
 }
 
+/// A drawn file found not to be auditable after the audit was opened (e.g. transferred to
+/// another municipality): a drop-out with its reason. The audited count falls by one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FileAuditDropOutRecorded {
+    pub case: CaseId,
+    pub reason: String,
+}
+
 /// The unit's analysis: how do we keep good results, what must improve.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

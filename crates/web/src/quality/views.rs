@@ -69,7 +69,7 @@ impl MatterKind {
             .into_iter()
             .find(|k| k.prefix() == prefix)
     }
-    /// The web UI's pages of matters of this kind (the file audit has none yet).
+    /// The web UI's pages of matters of this kind.
     pub fn page(self) -> Option<&'static str> {
         Some(match self {
             Self::Deviation => "/avvikelser",
@@ -78,7 +78,7 @@ impl MatterKind {
             Self::Risk => "/internkontroll/risker",
             Self::ControlPlan => "/internkontroll/planer",
             Self::Survey => "/brukarundersokningar",
-            Self::FileAudit => return None,
+            Self::FileAudit => "/aktgranskning",
         })
     }
     /// The web UI's page of one matter, when there is one.
@@ -714,6 +714,7 @@ pub fn entry(p: &Payload, q: &QualityRules, org: &Organisation) -> (String, Vec<
         Payload::FileAuditOpened(_) => "Aktgranskning öppnad",
         Payload::FileAuditAnswersRecorded(_) => "Granskningssvar införda",
         Payload::FileAuditAnalysed(_) => "Aktgranskningen analyserad",
+        Payload::FileAuditDropOutRecorded(_) => "Bortfall registrerat",
         other => {
             f.push(field("Typ", other.type_name()));
             "Post"

@@ -66,6 +66,8 @@ struct OverviewPage {
     totals: Row,
     units: Vec<UnitRow>,
     late: Vec<Late>,
+    /// The file audits of the caller's units (link, unit and year).
+    audits: Vec<(String, String)>,
 }
 
 fn column(c: &CaseState, rules: &RuleTable, now: chrono::DateTime<chrono::Utc>) -> usize {
@@ -188,6 +190,23 @@ pub async fn overview(s: Session) -> Result<Response, UiError> {
             totals,
             units: units.into_values().collect(),
             late: late.into_iter().map(|(_, l)| l).collect(),
+            audits: {
+                let mut v: Vec<(i32, String, String)> = p
+                    .matters()
+                    .filter_map(|m| match m {
+                        skyndsam_domain::quality::Matter::FileAudit(a)
+                            if ctx.scope.unit_access(&a.handling.unit).is_some()
+                                && crate::file_audit_api::audit_access(ctx, m, a).is_some() =>
+                        {
+                            let unit = crate::quality::views::unit_name(&p.org, &a.handling.unit);
+                            Some((a.year, format!("/aktgranskning/{}", a.id), format!("{unit} {}", a.year)))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                v.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.2.cmp(&b.2)));
+                v.into_iter().map(|(_, l, t)| (l, t)).collect()
+            },
         }
     };
     Ok(render(StatusCode::OK, &page))

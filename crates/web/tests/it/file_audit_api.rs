@@ -152,3 +152,47 @@ async fn a_unit_file_audit_from_opening_to_an_improvement_action_with_an_xlsx_co
     h.login("hanna").await;
     assert_eq!(h.get(&format!("/aktgranskning/{id}")).await.status, 404);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_routes_take_quality_scopes_and_a_drop_out_is_recorded_after_opening() {
+    let t = TestApp::spawn().await;
+    let case = Target::OwnUnit.case();
+    act(&t, "hanna", Role::Handler, case, open_investigation(date(2026, 3, 3))).await;
+    let (kim, ulf, sam) = (t.login("kim").await, t.login("ulf").await, t.login("sam").await);
+    let res = t.post(Some(&kim), "/api/file-audits", &json!({"unit": "utredning-1", "year": 2026, "seed": 5})).await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let id = res.json["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/file-audits/{id}");
+
+    // An integration token needs quality:read to read an audit; cases:read is not enough.
+    let now = t.clock.now_utc();
+    let token = |scope: &str| {
+        json!({"username": "ulf", "role": "unit_manager", "unit": "utredning-1", "scopes": [scope],
+               "name": "kvalitetsuppföljning", "expires_at": now + chrono::Duration::days(2)})
+    };
+    let cases_only = t.post(Some(&sam), "/api/tokens", &token("cases:read")).await;
+    assert_eq!(cases_only.status, 201, "{}", cases_only.body);
+    let r = t.get(cases_only.json["token"].as_str(), &path).await;
+    assert_eq!((r.status, r.code()), (403, "TOKEN_SCOPE"));
+    let quality = t.post(Some(&sam), "/api/tokens", &token("quality:read")).await;
+    assert_eq!(quality.status, 201, "{}", quality.body);
+    assert_eq!(t.get(quality.json["token"].as_str(), &path).await.status, 200);
+
+    // A drop-out after opening: only a drawn file, with a reason; the audited count follows.
+    let drop = format!("{path}/drop-outs");
+    let v = res.json["audited"].as_u64().unwrap();
+    let journal = t.journal_count();
+    let no_reason = t.post(Some(&ulf), &drop, &json!({"data": {"case": case, "reason": " "}})).await;
+    assert_eq!((no_reason.status, no_reason.json["field"].as_str()), (422, Some("reason")), "{}", no_reason.body);
+    let stranger = Target::OtherUnit.case();
+    let not_drawn = t.post(Some(&ulf), &drop, &json!({"data": {"case": stranger, "reason": "Överflyttat"}})).await;
+    assert_eq!(not_drawn.status, 422, "{}", not_drawn.body);
+    assert_eq!(t.journal_count(), journal, "nothing written");
+    let ok = t.post(Some(&kim), &drop, &json!({"data": {"case": case, "reason": "Överflyttat"}})).await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    let a = t.get(Some(&ulf), &path).await;
+    assert_eq!(a.json["audited"].as_u64(), Some(v - 1));
+    assert_eq!(a.json["drop_outs"][0]["reason"], "Överflyttat");
+    let again = t.post(Some(&kim), &drop, &json!({"data": {"case": case, "reason": "Överflyttat"}})).await;
+    assert_eq!(again.status, 422, "already a drop-out: {}", again.body);
+}

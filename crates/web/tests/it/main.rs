@@ -8,6 +8,7 @@ mod e2e;
 mod etjanst;
 mod file_audit_api;
 mod file_audit_e2e;
+mod file_audit_flow_e2e;
 mod harness;
 mod identity;
 mod indicator_drill;

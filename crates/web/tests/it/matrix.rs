@@ -111,6 +111,11 @@ fn expect(op: &str, role: Role, t: Target) -> Exp {
             gate(role, &[Role::Handler, Role::TeamLeader, Role::UnitManager, Role::QualityDeveloper], Exp::NotFound)
         }
         "file_audit_analysis" | "file_audit_measure" | "file_audit_close" => gate(role, REVIEWERS, Exp::NotFound),
+        "file_audit_drop_out" => gate(
+            role,
+            &[Role::UnitManager, Role::AreaManager, Role::HeadOfAdministration, Role::QualityDeveloper],
+            Exp::NotFound,
+        ),
         // Without a body: refused as bad input past the gate.
         "record_redelegation" => gate(role, &[Role::HeadOfAdministration], Exp::Allow),
         // The board's list: case ids and deciders, for the board and those who report to it.
@@ -222,7 +227,11 @@ fn body_for(op: &str, t: Target, now: chrono::DateTime<chrono::Utc>) -> Option<V
         op if quality_command(op) => json!({"expected_version": 999, "data": {}}),
         "report_deviation" | "report_lex_sarah" | "receive_complaint" | "register_risk" | "adopt_control_plan"
         | "define_survey" => json!({}),
-        "file_audit_answers" | "file_audit_analysis" | "file_audit_measure" | "file_audit_close" => {
+        "file_audit_answers"
+        | "file_audit_analysis"
+        | "file_audit_measure"
+        | "file_audit_close"
+        | "file_audit_drop_out" => {
             json!({"expected_version": 999, "data": {}})
         }
         _ => return None,

@@ -53,7 +53,24 @@ fn expect(name: &str, role: Role, t: Target) -> Exp {
         "review_index" | "review" => gate(role, &[Role::Handler, Role::TeamLeader, Role::UnitManager], Exp::Allow),
         "overview" => gate(role, &[Role::UnitManager, Role::AreaManager, Role::HeadOfAdministration], Exp::Allow),
         // A guessed id is no audit: answered as not found past the gate.
-        "file_audit" | "file_audit_sheet" => gate(
+        "file_audits" => gate(
+            role,
+            &[
+                Role::Handler,
+                Role::TeamLeader,
+                Role::UnitManager,
+                Role::AreaManager,
+                Role::HeadOfAdministration,
+                Role::QualityDeveloper,
+            ],
+            Exp::Allow,
+        ),
+        // Only the quality developer opens an audit (an empty form: its errors, nothing drawn).
+        "file_audit_open" => gate(role, &[Role::QualityDeveloper], Exp::Allow),
+        "file_audit_answer" | "file_audit_upload" => {
+            gate(role, &[Role::Handler, Role::TeamLeader, Role::UnitManager, Role::QualityDeveloper], Exp::NotFound)
+        }
+        "file_audit" | "file_audit_sheet" | "file_audit_act" | "file_audit_file" => gate(
             role,
             &[
                 Role::Handler,

@@ -443,6 +443,7 @@ struct HubPage {
     control: bool,
     surveys: bool,
     trends: bool,
+    audits: bool,
     clocks: Vec<ClockRow>,
 }
 
@@ -463,6 +464,7 @@ pub async fn hub(s: Session) -> Result<Response, UiError> {
             control: manager_or_quality,
             surveys: manager_or_quality,
             trends: STATS_ROLES.contains(&role),
+            audits: crate::file_audit_api::AUDIT_READERS.contains(&role),
             clocks,
         },
     ))
