@@ -19,7 +19,9 @@ pub mod overview;
 pub mod pages;
 pub mod quality;
 pub mod reports;
+pub mod redelegation;
 pub mod review;
+pub mod self_inspection;
 pub mod session;
 pub mod submission;
 pub mod todo;
@@ -102,6 +104,17 @@ pub fn routes() -> Vec<(UiRoute, MethodRouter<AppState>)> {
         (r(M::GET, "/aktgranskning/{id}", "file_audit", audit::AUDIT_READERS), get(audit::page)),
         (r(M::GET, "/delegationsbeslut", "board_list", board::BOARD_READERS), get(board::page)),
         (r(M::GET, "/delegationsbeslut.csv", "board_list_csv", board::BOARD_READERS), get(board::csv)),
+        (r(M::GET, "/vidaredelegering", "redelegations", redelegation::REDELEGATORS), get(redelegation::show)),
+        (r(M::POST, "/vidaredelegering", "redelegation_record", redelegation::REDELEGATORS), post(redelegation::record)),
+        (
+            r(M::POST, "/vidaredelegering/aterkalla", "redelegation_revoke", redelegation::REDELEGATORS),
+            post(redelegation::revoke),
+        ),
+        (r(M::GET, "/egenkontroll", "self_inspection", self_inspection::SELF_INSPECTORS), get(self_inspection::page)),
+        (
+            r(M::GET, "/egenkontroll/arenden", "self_inspection_cases", self_inspection::SELF_INSPECTORS),
+            get(self_inspection::cases),
+        ),
         (r(M::GET, "/aktgranskning/{id}/blad.xlsx", "file_audit_sheet", audit::AUDIT_READERS), get(audit::sheet)),
     ];
     v.extend(quality::routes());

@@ -443,6 +443,8 @@ struct HubPage {
     control: bool,
     surveys: bool,
     trends: bool,
+    self_inspection: bool,
+    board_list: bool,
     clocks: Vec<ClockRow>,
 }
 
@@ -463,6 +465,8 @@ pub async fn hub(s: Session) -> Result<Response, UiError> {
             control: manager_or_quality,
             surveys: manager_or_quality,
             trends: STATS_ROLES.contains(&role),
+            self_inspection: super::self_inspection::SELF_INSPECTORS.contains(&role),
+            board_list: super::board::BOARD_READERS.contains(&role),
             clocks,
         },
     ))
