@@ -295,7 +295,11 @@ pub fn version_delegation_order(
         return Err(err(ErrorCode::InvalidInput, "valid_to", "Versionen kan inte sluta innan den börjar gälla."));
     }
     ctx.rules.with_delegation_version(v)?;
-    Ok(NewEvent { stream: ORG_STREAM.to_owned(), meta: ctx.meta(ctx.today(), None), payload: Payload::DelegationOrderVersioned(v.clone()) })
+    Ok(NewEvent {
+        stream: ORG_STREAM.to_owned(),
+        meta: ctx.meta(ctx.today(), None),
+        payload: Payload::DelegationOrderVersioned(v.clone()),
+    })
 }
 
 // ------------------------------------------------------------------ registration

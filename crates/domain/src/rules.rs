@@ -551,7 +551,7 @@ impl RuleTable {
         }
         let mut t = self.clone();
         t.delegation_versions.push(v.clone());
-        t.check().map_err(|e| e.field("rules"))?;
+        t.check().map_err(|e| DomainError::new(ErrorCode::InvalidInput, e.message).field("rules"))?;
         Ok(t)
     }
 

@@ -119,7 +119,9 @@ async fn revoke_redelegation(ctx: Ctx, RawJson(body): RawJson) -> Result<Json<Re
 /// Runs an org command against the current projections and appends its event.
 pub(crate) async fn append_org(
     ctx: &Ctx,
-    f: impl FnOnce(&skyndsam_domain::commands::Context) -> Result<skyndsam_domain::events::NewEvent, skyndsam_domain::error::DomainError>,
+    f: impl FnOnce(
+        &skyndsam_domain::commands::Context,
+    ) -> Result<skyndsam_domain::events::NewEvent, skyndsam_domain::error::DomainError>,
 ) -> Result<u64, ApiError> {
     let event = {
         let p = ctx.app.store.projections();
@@ -184,7 +186,10 @@ pub struct OrderVersioned {
 }
 
 /// Records a new dated version (`delegation_order_versioned`).
-async fn post_version(ctx: Ctx, RawJson(body): RawJson) -> Result<(axum::http::StatusCode, Json<OrderVersioned>), ApiError> {
+async fn post_version(
+    ctx: Ctx,
+    RawJson(body): RawJson,
+) -> Result<(axum::http::StatusCode, Json<OrderVersioned>), ApiError> {
     let v: skyndsam_domain::rules::DelegationOrderVersion = parse_json(&body)?;
     let seq = append_org(&ctx, |c| skyndsam_domain::commands::version_delegation_order(&v, c)).await?;
     Ok((axum::http::StatusCode::CREATED, Json(OrderVersioned { versions: vec![v.version], seq })))

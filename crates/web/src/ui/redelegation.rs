@@ -55,7 +55,8 @@ fn page(s: &Session, form: FormState, revoke: FormState, revoke_target: String) 
     let p = s.ctx.app.store.projections();
     let today = local_date(s.ctx.now);
     let (_, order) = p.rules().delegation_order_on(today);
-    let decisions = order.iter().filter(|r| r.redelegable).map(|r| (decision_value(r.decision), r.name.clone())).collect();
+    let decisions =
+        order.iter().filter(|r| r.redelegable).map(|r| (decision_value(r.decision), r.name.clone())).collect();
     let name_of = |d: DecisionType| {
         order.iter().find(|r| r.decision == d).map_or_else(|| d.as_str().to_owned(), |r| r.name.clone())
     };
@@ -80,10 +81,10 @@ fn page(s: &Session, form: FormState, revoke: FormState, revoke_target: String) 
                 decided_by: r.decided_by.as_str().to_owned(),
                 delegates: r.delegates.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(", "),
                 decisions: r.decisions.iter().map(|d| name_of(*d)).collect::<Vec<_>>().join(", "),
-                unit: r
-                    .unit
-                    .as_ref()
-                    .map_or_else(|| "Hela förvaltningen".to_owned(), |u| p.org.unit(u).map_or_else(|| u.as_str().to_owned(), |x| x.name.clone())),
+                unit: r.unit.as_ref().map_or_else(
+                    || "Hela förvaltningen".to_owned(),
+                    |u| p.org.unit(u).map_or_else(|| u.as_str().to_owned(), |x| x.name.clone()),
+                ),
                 period: format!("{} – {}", r.from, r.to),
                 status,
                 revocable: r.revoked_on.is_none() && r.to >= today,
@@ -107,7 +108,10 @@ fn page(s: &Session, form: FormState, revoke: FormState, revoke_target: String) 
 /// GET /vidaredelegering
 pub async fn show(s: Session) -> Result<Response, UiError> {
     let today = local_date(s.ctx.now).to_string();
-    let form = FormState { values: Fields(vec![("decided_on".into(), today.clone()), ("from".into(), today)]), errors: Vec::new() };
+    let form = FormState {
+        values: Fields(vec![("decided_on".into(), today.clone()), ("from".into(), today)]),
+        errors: Vec::new(),
+    };
     Ok(render(StatusCode::OK, &page(&s, form, FormState::default(), String::new())))
 }
 
@@ -171,7 +175,17 @@ pub async fn record(f: SessionForm) -> Result<Response, UiError> {
     let document = form.value("document").trim().to_owned();
     let reason = form.value("reason").trim().to_owned();
     if let (Some(from), Some(to), Some(decided_on), true) = (from, to, decided_on, form.errors.is_empty()) {
-        let r = RedelegationDecided { redelegation: reference, decisions, delegates, unit, from, to, decided_on, document, reason };
+        let r = RedelegationDecided {
+            redelegation: reference,
+            decisions,
+            delegates,
+            unit,
+            from,
+            to,
+            decided_on,
+            document,
+            reason,
+        };
         match append_org(&s.ctx, |c| skyndsam_domain::commands::decide_redelegation(&r, c)).await {
             Ok(_) => return Ok(Redirect::to("/vidaredelegering").into_response()),
             Err(e) => refused(&mut form, e, "redelegation")?,
@@ -187,13 +201,17 @@ pub async fn revoke(f: SessionForm) -> Result<Response, UiError> {
     let target = form.value("redelegation").trim().to_owned();
     let on = parse_date(&mut form, "on", "första dag den inte längre gäller");
     if let (Some(on), true) = (on, form.errors.is_empty()) {
-        let r = RedelegationRevoked { redelegation: target.clone(), on, reason: form.value("reason").trim().to_owned() };
+        let r =
+            RedelegationRevoked { redelegation: target.clone(), on, reason: form.value("reason").trim().to_owned() };
         match append_org(&s.ctx, |c| skyndsam_domain::commands::revoke_redelegation(&r, c)).await {
             Ok(_) => return Ok(Redirect::to("/vidaredelegering").into_response()),
             Err(e) => refused(&mut form, e, "reason")?,
         }
     }
     let today = local_date(s.ctx.now).to_string();
-    let main = FormState { values: Fields(vec![("decided_on".into(), today.clone()), ("from".into(), today)]), errors: Vec::new() };
+    let main = FormState {
+        values: Fields(vec![("decided_on".into(), today.clone()), ("from".into(), today)]),
+        errors: Vec::new(),
+    };
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page(&s, main, form, target)))
 }

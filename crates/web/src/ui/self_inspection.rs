@@ -88,8 +88,7 @@ fn section_sv(s: Section) -> &'static str {
 /// The period form's fields, checked: (query, errors as a form).
 fn period(s: &Session, q: &HashMap<String, String>) -> (SummaryQuery, FormState) {
     let get = |k: &str| q.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
-    let values: Vec<(String, String)> =
-        ["unit", "year", "tertial"].iter().map(|k| ((*k).to_owned(), get(k))).collect();
+    let values: Vec<(String, String)> = ["unit", "year", "tertial"].iter().map(|k| ((*k).to_owned(), get(k))).collect();
     let mut form = FormState { values: Fields(values), errors: Vec::new() };
     let unit = match get("unit") {
         u if u.is_empty() => None,

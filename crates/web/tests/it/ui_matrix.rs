@@ -65,6 +65,9 @@ fn expect(name: &str, role: Role, t: Target) -> Exp {
             ],
             Exp::NotFound,
         ),
+        // Delegationsordningen: read by everyone who logs in, a new version by the administrator.
+        "delegation_order" | "delegation_order_toml" => Exp::Allow,
+        "delegation_order_version" | "delegation_order_upload" => gate(role, &[Role::SystemAdministrator], Exp::Allow),
         // Vidaredelegering: the förvaltningschef (the domain narrows to `[redelegation] roles`).
         "redelegations" | "redelegation_record" | "redelegation_revoke" => {
             gate(role, &[Role::HeadOfAdministration], Exp::Allow)

@@ -445,6 +445,7 @@ struct HubPage {
     trends: bool,
     self_inspection: bool,
     board_list: bool,
+    redelegation: bool,
     clocks: Vec<ClockRow>,
 }
 
@@ -467,6 +468,7 @@ pub async fn hub(s: Session) -> Result<Response, UiError> {
             trends: STATS_ROLES.contains(&role),
             self_inspection: super::self_inspection::SELF_INSPECTORS.contains(&role),
             board_list: super::board::BOARD_READERS.contains(&role),
+            redelegation: super::redelegation::REDELEGATORS.contains(&role),
             clocks,
         },
     ))
