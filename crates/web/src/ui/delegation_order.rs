@@ -206,10 +206,7 @@ pub async fn create(f: SessionForm) -> Result<Response, UiError> {
         let yes = |flag: &str| form.value(&format!("{k}-{flag}")) == "ja";
         let roles: Vec<Role> =
             ROLES.iter().copied().filter(|role| form.has(&format!("{k}-roles"), &role_value(*role))).collect();
-        let opt = |x: &str| {
-            let v = form.value(&format!("{k}-{x}")).trim().to_owned();
-            v
-        };
+        let opt = |x: &str| form.value(&format!("{k}-{x}")).trim().to_owned();
         rules.push(DelegationRule {
             decision: r.decision,
             name: opt("name"),
