@@ -123,7 +123,7 @@ fn page(s: &Session, form: Option<FormState>, upload: FormState) -> Page {
         rules: view(&r.delegation),
     }];
     let mut dated: Vec<_> = r.delegation_versions.iter().collect();
-    dated.sort_by(|a, b| b.valid_from.cmp(&a.valid_from));
+    dated.sort_by_key(|v| std::cmp::Reverse(v.valid_from));
     versions.extend(dated.into_iter().map(|v| VersionView {
         name: v.version.clone(),
         period: format!("{} – {}", v.valid_from, v.valid_to.map(|d| d.to_string()).unwrap_or_default()),
