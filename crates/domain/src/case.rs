@@ -399,6 +399,7 @@ impl CaseState {
             | Payload::RoleRevoked(_)
             | Payload::RedelegationDecided(_)
             | Payload::RedelegationRevoked(_)
+            | Payload::DelegationOrderVersioned(_)
             | Payload::PersonRegistered(_)
             | Payload::PersonUpdated(_)
             | Payload::WebReportSubmitted(_)

@@ -270,6 +270,38 @@ pub fn revoke_redelegation(r: &RedelegationRevoked, ctx: &Context) -> Result<New
     })
 }
 
+// ------------------------------------------------------------------ the delegation order
+
+/// Who edits the delegation order in the app (the board adopts it; the administrator enters it).
+pub const DELEGATION_ORDER_EDITORS: &[Role] = &[Role::SystemAdministrator];
+
+/// Records a new dated version of the delegation order (`delegation_order_versioned`, org
+/// stream). Checked like the rule table (a board-only decision can be neither delegated nor
+/// re-delegated); it may not start before today, so a decision already taken stays judged by
+/// the order that was in force on its date.
+pub fn version_delegation_order(
+    v: &crate::rules::DelegationOrderVersion,
+    ctx: &Context,
+) -> Result<NewEvent, DomainError> {
+    role_in(ctx, DELEGATION_ORDER_EDITORS, "ändra delegationsordningen")?;
+    if v.valid_from < ctx.today() {
+        return Err(err(
+            ErrorCode::InvalidInput,
+            "valid_from",
+            "En ny version kan inte börja gälla bakåt i tiden; beslut som redan fattats bedöms mot ordningen som gällde då.",
+        ));
+    }
+    if v.valid_to.is_some_and(|t| t < v.valid_from) {
+        return Err(err(ErrorCode::InvalidInput, "valid_to", "Versionen kan inte sluta innan den börjar gälla."));
+    }
+    ctx.rules.with_delegation_version(v)?;
+    Ok(NewEvent {
+        stream: ORG_STREAM.to_owned(),
+        meta: ctx.meta(ctx.today(), None),
+        payload: Payload::DelegationOrderVersioned(v.clone()),
+    })
+}
+
 // ------------------------------------------------------------------ registration
 
 /// Register an aktualisering for one or more children (one case each).

@@ -80,6 +80,8 @@ pub enum Payload {
     /// vidaredelegering (written, time-limited, by the förvaltningschef)
     RedelegationDecided(RedelegationDecided),
     RedelegationRevoked(RedelegationRevoked),
+    /// a new dated version of the delegation order, edited in the app by the administrator
+    DelegationOrderVersioned(crate::rules::DelegationOrderVersion),
     // --- persons (stream `person/<id>`)
     PersonRegistered(PersonRegistered),
     PersonUpdated(PersonUpdated),
@@ -172,6 +174,7 @@ impl Payload {
                 | Self::RoleRevoked(_)
                 | Self::RedelegationDecided(_)
                 | Self::RedelegationRevoked(_)
+                | Self::DelegationOrderVersioned(_)
         )
     }
 
@@ -228,6 +231,7 @@ impl Payload {
             Self::RoleRevoked(_) => "role_revoked",
             Self::RedelegationDecided(_) => "redelegation_decided",
             Self::RedelegationRevoked(_) => "redelegation_revoked",
+            Self::DelegationOrderVersioned(_) => "delegation_order_versioned",
             Self::PersonRegistered(_) => "person_registered",
             Self::PersonUpdated(_) => "person_updated",
             Self::ActualisationRegistered(_) => "actualisation_registered",

@@ -161,7 +161,8 @@ impl Default for EServiceRules {
 }
 
 /// One dated version of the delegation order (delegationsordning), as adopted by the board.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Also the payload of `delegation_order_versioned` (an administrator's edit in the app).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DelegationOrderVersion {
     /// The version's name, e.g. "SN 2024-05-22 § 61".
@@ -383,7 +384,7 @@ impl DecisionType {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DelegationRule {
     pub decision: DecisionType,
@@ -521,6 +522,36 @@ impl RuleTable {
         t.delegation = f.delegation;
         t.delegation_versions = f.delegation_versions;
         t.check()?;
+        Ok(t)
+    }
+
+    /// The rule table with one more dated version of the delegation order, checked like a
+    /// whole rule table; the version's name must be new and not empty.
+    pub fn with_delegation_version(&self, v: &DelegationOrderVersion) -> Result<Self, DomainError> {
+        let bad = |field: &str, m: &str| {
+            Err(DomainError::new(ErrorCode::InvalidInput, format!("Delegationsordningen är ogiltig: {m}")).field(field))
+        };
+        if v.version.trim().is_empty() {
+            return bad("version", "versionen måste ha ett namn (till exempel nämndens paragraf)");
+        }
+        if self.delegation_versions.iter().any(|x| x.version == v.version) || v.version == BASE_ORDER {
+            return bad("version", "det finns redan en version med det namnet");
+        }
+        if v.rules.is_empty() {
+            return bad("rules", "versionen måste ha minst en regel");
+        }
+        if let Some(r) = v.rules.iter().find(|r| r.name.trim().is_empty() || r.citation_old.trim().is_empty()) {
+            return bad("rules", &format!("beslutstypen {} saknar namn eller lagrum", r.decision.as_str()));
+        }
+        if let Some(r) = v.rules.iter().find(|r| !r.board_only && r.roles.is_empty()) {
+            return bad(
+                "rules",
+                &format!("\"{}\" har ingen roll som beslutar och är inte förbehållet nämnden", r.name),
+            );
+        }
+        let mut t = self.clone();
+        t.delegation_versions.push(v.clone());
+        t.check().map_err(|e| DomainError::new(ErrorCode::InvalidInput, e.message).field("rules"))?;
         Ok(t)
     }
 

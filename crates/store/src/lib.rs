@@ -281,6 +281,8 @@ impl Store {
         Ok(Self { tx: Some(tx), appender: Some(appender), readers, projections, rules })
     }
 
+    /// The configured rule table, without the delegation-order versions recorded in the
+    /// journal (`delegation_order_versioned`): judge decisions with `projections().rules()`.
     pub fn rules(&self) -> &RuleTable {
         &self.rules
     }
@@ -364,7 +366,7 @@ impl Store {
                 }
             }
             let other = join_target(cmd).and_then(|id| p.case(&id));
-            let ctx = Context { now, rules: &self.rules, org: &p.org, actor };
+            let ctx = Context { now, rules: p.rules(), org: &p.org, actor };
             let events = commands::handle(state, cmd, &ctx, other)?;
             let mut expect = vec![(case.stream(), Expected::Exactly(state.version))];
             if let Some(o) = other {
@@ -430,7 +432,7 @@ impl Store {
                     return Err(StoreError::Conflict { stream, actual });
                 }
             }
-            let ctx = Context { now, rules: &self.rules, org: &p.org, actor };
+            let ctx = Context { now, rules: p.rules(), org: &p.org, actor };
             skyndsam_domain::quality::commands::handle(cmd, &ctx, &*p)?
         };
         let expect =

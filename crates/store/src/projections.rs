@@ -204,6 +204,10 @@ impl Projections {
         self.last_seq = self.last_seq.max(e.seq);
         match &e.payload {
             p if p.is_organisation() => {
+                if let Payload::DelegationOrderVersioned(v) = p {
+                    // An edited order joins the rule table: judged against by date from now on.
+                    Arc::make_mut(&mut self.rules).delegation_versions.push(v.clone());
+                }
                 self.org.apply(e);
                 self.org_revision = e.seq;
                 None

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod board;
 pub mod case;
 pub mod checklist;
+pub mod delegation_order;
 pub mod etjanst;
 pub mod intake;
 pub mod investigation;
@@ -18,8 +19,10 @@ pub mod login;
 pub mod overview;
 pub mod pages;
 pub mod quality;
+pub mod redelegation;
 pub mod reports;
 pub mod review;
+pub mod self_inspection;
 pub mod session;
 pub mod submission;
 pub mod todo;
@@ -115,6 +118,36 @@ pub fn routes() -> Vec<(UiRoute, MethodRouter<AppState>)> {
         ),
         (r(M::GET, "/delegationsbeslut", "board_list", board::BOARD_READERS), get(board::page)),
         (r(M::GET, "/delegationsbeslut.csv", "board_list_csv", board::BOARD_READERS), get(board::csv)),
+        (
+            r(M::GET, "/delegationsordning", "delegation_order", delegation_order::ORDER_READERS),
+            get(delegation_order::show),
+        ),
+        (
+            r(M::GET, "/delegationsordning.toml", "delegation_order_toml", delegation_order::ORDER_READERS),
+            get(delegation_order::download),
+        ),
+        (
+            r(M::POST, "/delegationsordning", "delegation_order_version", delegation_order::ORDER_EDITORS),
+            post(delegation_order::create),
+        ),
+        (
+            r(M::POST, "/delegationsordning/fil", "delegation_order_upload", delegation_order::ORDER_EDITORS),
+            post(delegation_order::upload),
+        ),
+        (r(M::GET, "/vidaredelegering", "redelegations", redelegation::REDELEGATORS), get(redelegation::show)),
+        (
+            r(M::POST, "/vidaredelegering", "redelegation_record", redelegation::REDELEGATORS),
+            post(redelegation::record),
+        ),
+        (
+            r(M::POST, "/vidaredelegering/aterkalla", "redelegation_revoke", redelegation::REDELEGATORS),
+            post(redelegation::revoke),
+        ),
+        (r(M::GET, "/egenkontroll", "self_inspection", self_inspection::SELF_INSPECTORS), get(self_inspection::page)),
+        (
+            r(M::GET, "/egenkontroll/arenden", "self_inspection_cases", self_inspection::SELF_INSPECTORS),
+            get(self_inspection::cases),
+        ),
         (r(M::GET, "/aktgranskning/{id}/blad.xlsx", "file_audit_sheet", audit::AUDIT_READERS), get(audit::sheet)),
     ];
     v.extend(quality::routes());

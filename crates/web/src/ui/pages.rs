@@ -76,6 +76,10 @@ impl FormState {
     pub fn checked(&self, name: &str, value: &str) -> bool {
         self.values.get(name) == value
     }
+    /// One of several values of a field (checkboxes sharing a name).
+    pub fn has(&self, name: &str, value: &str) -> bool {
+        self.values.0.iter().any(|(k, v)| k == name && v == value)
+    }
     pub(crate) fn add(&mut self, field: &str, message: impl Into<String>) {
         self.errors.push(FieldError { field: field.to_owned(), message: message.into() });
     }

@@ -478,3 +478,60 @@ async fn the_e_tjanst_form_is_filled_in_and_sent_with_the_keyboard_alone() {
     assert_accessible(&c, "Kvitto (tangentbord)").await;
     c.close().await.unwrap();
 }
+
+/// Issue 5's delegation screens in the browser: the förvaltningschef fills in the
+/// re-delegation form with the keyboard alone; axe-core on the three new pages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_redelegation_form_is_filled_in_with_the_keyboard_and_the_delegation_pages_are_accessible() {
+    let Some((_driver, c)) = browser().await else { return };
+    let t = TestApp::spawn().await;
+    login(&c, &t.base, "fred").await;
+    c.goto(&format!("{}/vidaredelegering", t.base)).await.unwrap();
+    assert_accessible(&c, "Vidaredelegering").await;
+    let journal = t.journal_count();
+    fill(&c, "#vidare-redelegation", "SN 2026/91").await;
+    press(&c, &Key::Tab).await;
+    assert_eq!(focused(&c).await, "vidare-decisions-not_open_investigation");
+    press(&c, " ").await;
+    let mut steps = 0;
+    while focused(&c).await != "vidare-delegates" {
+        press(&c, &Key::Tab).await;
+        steps += 1;
+        assert!(steps < 20, "the delegates field after the decision types");
+    }
+    press(&c, "hanna, hugo").await;
+    press(&c, &Key::Tab).await;
+    assert_eq!(focused(&c).await, "vidare-unit");
+    press(&c, &Key::Tab).await;
+    assert_eq!(focused(&c).await, "vidare-from");
+    press(&c, &Key::Tab).await;
+    assert_eq!(focused(&c).await, "vidare-to");
+    press(&c, "2026-05-31").await;
+    press(&c, &Key::Tab).await;
+    assert_eq!(focused(&c).await, "vidare-decided_on");
+    press(&c, &Key::Tab).await;
+    assert_eq!(focused(&c).await, "vidare-document");
+    press(&c, "Beslut om vidaredelegering, dnr SN 2026/91").await;
+    press(&c, &Key::Tab).await;
+    assert_eq!(focused(&c).await, "vidare-reason");
+    press(&c, "Teamledaren är tjänstledig.").await;
+    press(&c, &Key::Tab).await;
+    assert_eq!(text_of(&c, ":focus").await, "Registrera vidaredelegering");
+    press(&c, &Key::Enter).await;
+    c.wait().for_element(Locator::Css("#lista-vidare")).await.unwrap();
+    assert_eq!(t.journal_count(), journal + 1, "recorded");
+    assert!(c.source().await.unwrap().contains("SN 2026/91"));
+    assert_accessible(&c, "Vidaredelegering (lista)").await;
+    c.goto(&format!("{}/egenkontroll?unit=forvaltning&year=2026", t.base)).await.unwrap();
+    assert_eq!(h1(&c).await, "Självinspektion per enhet");
+    assert_accessible(&c, "Självinspektion per enhet").await;
+    click(&c, "a[href^='/egenkontroll/arenden']").await;
+    c.wait().for_element(Locator::Css("h1")).await.unwrap();
+    assert_accessible(&c, "Självinspektion – ärenden").await;
+    logout(&c).await;
+    login(&c, &t.base, "sam").await;
+    c.goto(&format!("{}/delegationsordning", t.base)).await.unwrap();
+    assert_eq!(h1(&c).await, "Delegationsordning");
+    assert_accessible(&c, "Delegationsordning").await;
+    c.close().await.unwrap();
+}

@@ -4,6 +4,7 @@
 mod abuse;
 mod allocation;
 mod board_list_api;
+mod delegation_screens;
 mod e2e;
 mod etjanst;
 mod file_audit_api;

@@ -117,7 +117,11 @@ fn expect(op: &str, role: Role, t: Target) -> Exp {
             Exp::NotFound,
         ),
         // Without a body: refused as bad input past the gate.
-        "record_redelegation" => gate(role, &[Role::HeadOfAdministration], Exp::Allow),
+        "record_redelegation" | "revoke_redelegation" => gate(role, &[Role::HeadOfAdministration], Exp::Allow),
+        // The delegation order is the board's public rule: everyone who logs in reads it; only
+        // the administrator enters a new version (without a body: refused past the gate).
+        "delegation_order" | "delegation_order_toml" => gate(role, skyndsam_web::routes::PERSONS, Exp::Allow),
+        "delegation_order_version" | "delegation_order_upload" => gate(role, &[Role::SystemAdministrator], Exp::Allow),
         // The board's list: case ids and deciders, for the board and those who report to it.
         "board_list" | "board_list_csv" => gate(
             role,

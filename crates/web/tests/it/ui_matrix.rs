@@ -82,6 +82,26 @@ fn expect(name: &str, role: Role, t: Target) -> Exp {
             ],
             Exp::NotFound,
         ),
+        // Delegationsordningen: read by everyone who logs in, a new version by the administrator.
+        "delegation_order" | "delegation_order_toml" => Exp::Allow,
+        "delegation_order_version" | "delegation_order_upload" => gate(role, &[Role::SystemAdministrator], Exp::Allow),
+        // Vidaredelegering: the förvaltningschef (the domain narrows to `[redelegation] roles`).
+        "redelegations" | "redelegation_record" | "redelegation_revoke" => {
+            gate(role, &[Role::HeadOfAdministration], Exp::Allow)
+        }
+        // Självinspektion per enhet: counts and case ids of the caller's scope only.
+        "self_inspection" | "self_inspection_cases" => gate(
+            role,
+            &[
+                Role::TeamLeader,
+                Role::UnitManager,
+                Role::AreaManager,
+                Role::HeadOfAdministration,
+                Role::QualityDeveloper,
+                Role::Auditor,
+            ],
+            Exp::Allow,
+        ),
         "board_list" | "board_list_csv" => gate(
             role,
             &[Role::Board, Role::Committee, Role::HeadOfAdministration, Role::QualityDeveloper, Role::Auditor],

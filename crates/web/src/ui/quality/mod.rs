@@ -444,6 +444,9 @@ struct HubPage {
     surveys: bool,
     trends: bool,
     audits: bool,
+    self_inspection: bool,
+    board_list: bool,
+    redelegation: bool,
     clocks: Vec<ClockRow>,
 }
 
@@ -465,6 +468,9 @@ pub async fn hub(s: Session) -> Result<Response, UiError> {
             surveys: manager_or_quality,
             trends: STATS_ROLES.contains(&role),
             audits: crate::file_audit_api::AUDIT_READERS.contains(&role),
+            self_inspection: super::self_inspection::SELF_INSPECTORS.contains(&role),
+            board_list: super::board::BOARD_READERS.contains(&role),
+            redelegation: super::redelegation::REDELEGATORS.contains(&role),
             clocks,
         },
     ))
