@@ -4,19 +4,21 @@
 #
 #   scripts/loadtest-ui.sh
 #
-# Builds release, fills a fresh SQLite database in a temp dir (`demo`, scaled so that one
-# unit holds ~5 000 open cases), creates an account for every member of staff of that
-# unit (manager, team leaders, handlers), logs each in through the login form
-# SESSIONS_PER_USER times (one session per simulated user, USERS in all), checks that
-# every session gets Att göra (200, not the login page), then runs wrk RUNS times per page:
-#   closed   USERS connections back to back (no pause): the most the server gives
-#   paced    USERS connections, each pausing THINK_MS (±50 %) between its requests:
-#            USERS people working at once, clicking far faster than anyone does
+# Builds release, fills a fresh SQLite database in a temp dir (`demo`: 50 000 reports a
+# year for two years puts ~5 000 open cases in the largest unit), finds the unit with the
+# most open cases (as the head of administration sees them), creates an account for
+# everyone working in it (its manager, and the team leaders and handlers of its teams),
+# logs USERS sessions in through the login form (round-robin over those accounts), checks
+# that every session gets Att göra itself (200, not the login page), then runs wrk RUNS
+# times per page and mode, each request with one of the sessions at random:
+#   back to back  USERS connections, no pause: the most the server gives (a stress test)
+#   think         USERS connections, each pausing THINK_MS (±50 %) between its requests:
+#                 USERS people working at once, each clicking far faster than anyone does
 # and prints each run and the medians (p50/p95/p99 in ms, requests/s).
 #
 # Environment (all optional):
 #   RUNS=3 DURATION=20s THREADS=2 USERS=50 THINK_MS=1000 WARMUP=5s PORT=18081
-#   REPORTS_PER_YEAR=40000 YEARS=2 SEED=1   demo size
+#   REPORTS_PER_YEAR=50000 YEARS=2 SEED=1   demo size
 #   KEEP_DIR=/path   use (and keep) this directory; a database already in it is reused
 #   SKIP_BUILD=1     use the existing target/release/skyndsam
 #

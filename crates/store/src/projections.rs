@@ -16,6 +16,11 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
 use std::sync::Arc;
 
+/// The maps looked up on every read (a case, a person): hashed with ahash, randomly keyed
+/// per process like std's SipHash but several times cheaper for a 16-byte id. Att göra for
+/// a unit of 5 000 open cases looks up every case of its deadline book.
+type FastMap<K, V> = HashMap<K, V, ahash::RandomState>;
+
 /// A pending deadline in the book, ordered by when it falls due.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct BookKey {
@@ -78,10 +83,10 @@ impl CaseEntry {
 pub struct Projections {
     rules: Arc<RuleTable>,
     pub org: Organisation,
-    cases: HashMap<CaseId, CaseEntry>,
-    persons: HashMap<PersonId, PersonEntry>,
-    by_id_number: HashMap<String, PersonId>,
-    person_cases: HashMap<PersonId, Vec<CaseId>>,
+    cases: FastMap<CaseId, CaseEntry>,
+    persons: FastMap<PersonId, PersonEntry>,
+    by_id_number: FastMap<String, PersonId>,
+    person_cases: FastMap<PersonId, Vec<CaseId>>,
     open_by_unit: HashMap<UnitId, BTreeSet<CaseId>>,
     open_by_handler: HashMap<StaffId, BTreeSet<CaseId>>,
     book: HashMap<UnitId, BTreeSet<BookKey>>,
@@ -95,9 +100,12 @@ pub struct Projections {
     /// Quality matters (deviations, lex Sarah, complaints, risks, control plans, surveys)
     /// by stream. Hundreds a year: lists and the quality book walk them.
     quality: BTreeMap<String, Matter>,
-    /// The streams of `quality` with at least one clock not yet met: the quality book walks
-    /// these, not every matter ever reported (most are closed).
-    quality_pending: BTreeSet<String>,
+    /// The clocks not yet met, per stream of `quality` that has any: the quality book reads
+    /// these, not every matter ever reported (most are closed). A clock is met by an event,
+    /// never by the passing of time, so this changes only when a matter does.
+    quality_pending: BTreeMap<String, Vec<QualityDeadline>>,
+    /// The quality streams each member of staff reported or is assigned (their desk).
+    quality_desk: HashMap<StaffId, BTreeSet<String>>,
     /// The e-tjänst's submissions (the intake queue).
     pub submissions: crate::submissions::SubmissionQueue,
 }
@@ -156,10 +164,10 @@ impl Projections {
         Self {
             rules,
             org: Organisation::default(),
-            cases: HashMap::new(),
-            persons: HashMap::new(),
-            by_id_number: HashMap::new(),
-            person_cases: HashMap::new(),
+            cases: FastMap::default(),
+            persons: FastMap::default(),
+            by_id_number: FastMap::default(),
+            person_cases: FastMap::default(),
             open_by_unit: HashMap::new(),
             open_by_handler: HashMap::new(),
             book: HashMap::new(),
@@ -167,7 +175,8 @@ impl Projections {
             org_revision: 0,
             deferred: None,
             quality: BTreeMap::new(),
-            quality_pending: BTreeSet::new(),
+            quality_pending: BTreeMap::new(),
+            quality_desk: HashMap::new(),
             submissions: Default::default(),
         }
     }
@@ -242,6 +251,12 @@ impl Projections {
                 None
             }
             p if p.is_quality() => {
+                let desk = |m: Option<&Matter>| {
+                    m.and_then(|m| m.handling())
+                        .map(|h| [Some(h.reported_by.clone()), h.assignee.clone()])
+                        .unwrap_or_default()
+                };
+                let before = desk(self.quality.get(&e.stream));
                 match self.quality.get_mut(&e.stream) {
                     Some(m) => m.apply(e),
                     None => {
@@ -250,14 +265,28 @@ impl Projections {
                         }
                     }
                 }
-                let pending = self
-                    .quality
-                    .get(&e.stream)
-                    .is_some_and(|m| quality::deadlines(m, &self.rules).iter().any(|d| d.met_on.is_none()));
-                if pending {
-                    self.quality_pending.insert(e.stream.clone());
-                } else {
+                let m = self.quality.get(&e.stream);
+                let after = desk(m);
+                for staff in before.iter().flatten() {
+                    if !after.contains(&Some(staff.clone())) {
+                        if let Some(set) = self.quality_desk.get_mut(staff) {
+                            set.remove(&e.stream);
+                        }
+                    }
+                }
+                for staff in after.into_iter().flatten() {
+                    self.quality_desk.entry(staff).or_default().insert(e.stream.clone());
+                }
+                let pending: Vec<QualityDeadline> = m
+                    .map(|m| quality::deadlines(m, &self.rules))
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|d| d.met_on.is_none())
+                    .collect();
+                if pending.is_empty() {
                     self.quality_pending.remove(&e.stream);
+                } else {
+                    self.quality_pending.insert(e.stream.clone(), pending);
                 }
                 None
             }
@@ -442,6 +471,11 @@ impl Projections {
         self.quality.get(stream)
     }
 
+    /// The quality matters `staff` reported or is assigned, in stream order.
+    pub fn matters_on_desk_of(&self, staff: &StaffId) -> impl Iterator<Item = &Matter> {
+        self.quality_desk.get(staff).into_iter().flatten().filter_map(|s| self.quality.get(s))
+    }
+
     /// Every quality matter, in stream order.
     pub fn matters(&self) -> impl Iterator<Item = &Matter> {
         self.quality.values()
@@ -450,13 +484,8 @@ impl Projections {
     /// The pending quality clocks (deviation investigations, IVO reports, complaint answers,
     /// measures, follow-ups, control moments) that `keep` accepts, soonest first.
     pub fn quality_book(&self, keep: impl Fn(&QualityDeadline) -> bool) -> Vec<QualityDeadline> {
-        let mut rows: Vec<QualityDeadline> = self
-            .quality_pending
-            .iter()
-            .filter_map(|s| self.quality.get(s))
-            .flat_map(|m| quality::deadlines(m, &self.rules))
-            .filter(|d| d.met_on.is_none() && keep(d))
-            .collect();
+        let mut rows: Vec<QualityDeadline> =
+            self.quality_pending.values().flatten().filter(|d| keep(d)).cloned().collect();
         rows.sort_by(|a, b| a.last_day.cmp(&b.last_day).then_with(|| a.stream.cmp(&b.stream)));
         rows
     }

@@ -1199,9 +1199,19 @@ pub struct BookQuery {
 /// The pending quality clocks of the matters the caller sees that `keep` accepts, soonest
 /// first (a list: not logged per row, as the case deadline book).
 pub(crate) fn deadline_rows(ctx: &Ctx, keep: impl Fn(&QualityDeadline, &Access) -> bool) -> Vec<QualityDeadlineView> {
+    deadline_rows_where(ctx, |_| true, keep)
+}
+
+/// As [`deadline_rows`], with `pick` choosing clocks before the access rule runs (cheap
+/// tests on the clock itself: its owner, its unit).
+pub(crate) fn deadline_rows_where(
+    ctx: &Ctx,
+    pick: impl Fn(&QualityDeadline) -> bool,
+    keep: impl Fn(&QualityDeadline, &Access) -> bool,
+) -> Vec<QualityDeadlineView> {
     let p = ctx.app.store.projections();
     let today = local_date(ctx.now);
-    p.quality_book(|_| true)
+    p.quality_book(pick)
         .into_iter()
         .filter_map(|d| {
             let a = ctx.scope.matter_access(p.matter(&d.stream)?)?;

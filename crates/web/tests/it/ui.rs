@@ -668,7 +668,7 @@ async fn att_gora_shows_a_groups_most_urgent_hundred_with_the_whole_count_and_a_
                 channel: Channel::Phone,
                 reporter: Reporter {
                     category: ReporterCategory::School,
-                    name: None,
+                    name: Some("Lärare Lärarsson".into()),
                     organisation: Some("Skolan".into()),
                     contact: None,
                 },

@@ -503,19 +503,20 @@ pub fn todo_section(s: &Session) -> TodoQuality {
     let ctx = &s.ctx;
     let me = &ctx.actor.staff;
     let managed = ctx.scope.reviewed_units().unwrap_or_default();
-    let rows = crate::quality::deadline_rows(ctx, |d, a| {
-        a.view == View::Full && (d.owner.as_ref() == Some(me) || d.unit.as_ref().is_some_and(|u| managed.contains(u)))
-    });
+    // The caller's own clocks and their units': picked by owner and unit first, the
+    // access rule then runs on those.
+    let rows = crate::quality::deadline_rows_where(
+        ctx,
+        |d| d.owner.as_ref() == Some(me) || d.unit.as_ref().is_some_and(|u| managed.contains(u)),
+        |_, a| a.view == View::Full,
+    );
     let clocks = rows.iter().map(|d| clock_row(s, d)).collect();
     let p = ctx.app.store.projections();
     let mut assigned = Vec::new();
     let mut feedback = Vec::new();
-    // Only the matters the caller is assignee or reporter of can be on the desk: those
-    // are picked first (a comparison each), the access rule then runs on a handful.
-    let mine = p.matters().filter(|m| {
-        m.handling().is_some_and(|h| h.assignee.as_ref() == Some(me) || &h.reported_by == me)
-    });
-    for m in mine {
+    // Only the matters the caller is assignee or reporter of can be on the desk (the
+    // projection keeps them per person); the access rule then runs on those.
+    for m in p.matters_on_desk_of(me) {
         let Some(h) = m.handling() else { continue };
         if ctx.scope.matter_access(m).is_none_or(|a| a.view != View::Full) {
             continue;
