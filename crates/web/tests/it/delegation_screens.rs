@@ -259,8 +259,8 @@ async fn the_administrator_edits_and_uploads_the_order_in_the_ui_with_errors_bes
         .iter()
         .copied()
         .filter(|(k, v)| {
-            !(*v == "unit_manager" && k.starts_with("long_term_care")
-                || *v == "unit_manager" && k.starts_with("lvu_application"))
+            let board_only = k.starts_with("long_term_care") || k.starts_with("lvu_application");
+            !(board_only && *v == "unit_manager")
         })
         .collect();
     let r = c.post("/delegationsordning", &ok).await;
