@@ -98,7 +98,8 @@ pub struct Projections {
     /// During a rebuild, indexing waits until every event is folded.
     deferred: Option<std::collections::HashSet<CaseId>>,
     /// Quality matters (deviations, lex Sarah, complaints, risks, control plans, surveys)
-    /// by stream. Hundreds a year: lists and the quality book walk them.
+    /// by stream. Hundreds a year from staff, thousands more where the detection sweep runs:
+    /// the quality book and Att göra read the two indexes below, not this whole map.
     quality: BTreeMap<String, Matter>,
     /// The clocks not yet met, per stream of `quality` that has any: the quality book reads
     /// these, not every matter ever reported (most are closed). A clock is met by an event,

@@ -12,7 +12,7 @@ use skyndsam_domain::calendar::local_date;
 use skyndsam_domain::org::Role;
 use skyndsam_domain::rules::{DelegationOrderVersion, DelegationRule, BASE_ORDER};
 
-use super::pages::{form_field, parse_date, render, Chrome, FormState};
+use super::pages::{parse_date, refused, render, Chrome, FormState};
 use super::session::{Fields, Session, SessionForm, UiError};
 use crate::delegation_api::{append_org, get_order_toml, versions_from_file};
 
@@ -168,15 +168,6 @@ pub async fn show(s: Session) -> Result<Response, UiError> {
 /// GET /delegationsordning.toml (under the session; the same as the API's).
 pub async fn download(s: Session) -> Result<Response, UiError> {
     Ok(get_order_toml(s.ctx).await?)
-}
-
-fn refused(form: &mut FormState, e: crate::error::ApiError, fallback: &str) -> Result<(), UiError> {
-    if e.status.is_client_error() && (e.status != StatusCode::NOT_FOUND || e.field.is_some()) {
-        form.add(&form_field(e.field.as_deref(), fallback), e.message);
-        Ok(())
-    } else {
-        Err(e.into())
-    }
 }
 
 /// POST /delegationsordning: a new dated version from the form.

@@ -186,6 +186,18 @@ pub(crate) fn form_field(field: Option<&str>, fallback: &str) -> String {
     }
 }
 
+/// A refusal of the API's functions as the form's error next to its field: a client
+/// error with a field (or any client error but a plain 404) lands on the form; anything
+/// else is the error page.
+pub(crate) fn refused(form: &mut FormState, e: crate::error::ApiError, fallback: &str) -> Result<(), UiError> {
+    if e.status.is_client_error() && (e.status != StatusCode::NOT_FOUND || e.field.is_some()) {
+        form.add(&form_field(e.field.as_deref(), fallback), e.message);
+        Ok(())
+    } else {
+        Err(e.into())
+    }
+}
+
 /// Sends a command as the API does; a refusal becomes the form's error.
 pub(crate) async fn send(
     form: &mut FormState,

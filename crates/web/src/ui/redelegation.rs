@@ -14,7 +14,7 @@ use skyndsam_domain::events::{RedelegationDecided, RedelegationRevoked};
 use skyndsam_domain::ids::{StaffId, UnitId};
 use skyndsam_domain::rules::DecisionType;
 
-use super::pages::{form_field, parse_date, render, Chrome, FormState};
+use super::pages::{parse_date, refused, render, Chrome, FormState};
 use super::session::{Fields, Session, SessionForm, UiError};
 use crate::delegation_api::append_org;
 
@@ -113,16 +113,6 @@ pub async fn show(s: Session) -> Result<Response, UiError> {
         errors: Vec::new(),
     };
     Ok(render(StatusCode::OK, &page(&s, form, FormState::default(), String::new())))
-}
-
-/// A domain refusal as the form's error next to its field.
-fn refused(form: &mut FormState, e: crate::error::ApiError, fallback: &str) -> Result<(), UiError> {
-    if e.status.is_client_error() && (e.status != StatusCode::NOT_FOUND || e.field.is_some()) {
-        form.add(&form_field(e.field.as_deref(), fallback), e.message);
-        Ok(())
-    } else {
-        Err(e.into())
-    }
 }
 
 /// POST /vidaredelegering
