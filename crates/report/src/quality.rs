@@ -395,7 +395,9 @@ pub fn add_self_inspection(facts: &crate::FactTable, months: &mut [TrendMonth], 
     if facts.self_inspection.is_none() {
         return;
     }
-    let cases = facts.cases.iter().filter(|c| keep(c.dok_unit)).filter_map(|c| {
+    // Only the window's cases are tallied (the facts hold every year).
+    let in_window = |d: chrono::NaiveDate| w.from <= d && d <= w.to;
+    let cases = facts.cases.iter().filter(|c| in_window(c.received_on) && keep(c.dok_unit)).filter_map(|c| {
         let unit = &facts.units.units.get(usize::from(c.dok_unit))?.id;
         let mut t = stats::Tally::default();
         for a in &c.dok {

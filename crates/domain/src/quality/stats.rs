@@ -308,7 +308,14 @@ pub fn add_self_inspection<'a>(
     w: Window,
     cases: impl IntoIterator<Item = (NaiveDate, &'a UnitId, Tally)>,
 ) {
-    let key = |d: NaiveDate| format!("{:04}-{:02}", d.year(), d.month());
+    // The months' keys ("YYYY-MM") once, not a string per case.
+    let keys: Vec<Option<(i32, u32)>> = months
+        .iter()
+        .map(|m| {
+            let (y, mo) = m.month.split_once('-')?;
+            Some((y.parse().ok()?, mo.parse().ok()?))
+        })
+        .collect();
     for m in months.iter_mut() {
         m.self_inspection = Some(Tally::default());
     }
@@ -316,11 +323,16 @@ pub fn add_self_inspection<'a>(
         if !w.has(received_on) || !w.unit(unit) {
             continue;
         }
-        let k = key(received_on);
-        let Ok(i) = months.binary_search_by(|m| m.month.as_str().cmp(k.as_str())) else { continue };
+        let k = Some((received_on.year(), received_on.month()));
+        let Some(i) = keys.iter().position(|x| *x == k) else { continue };
         let Some(row) = months.get_mut(i) else { continue };
         row.self_inspection.get_or_insert_with(Tally::default).add_tally(&t);
-        row.self_inspection_by_unit.entry(unit.to_string()).or_default().add_tally(&t);
+        match row.self_inspection_by_unit.get_mut(unit.as_str()) {
+            Some(u) => u.add_tally(&t),
+            None => {
+                row.self_inspection_by_unit.insert(unit.to_string(), t);
+            }
+        }
     }
 }
 
