@@ -48,6 +48,9 @@ pub struct AuditArgs {
 #[derive(Default)]
 struct Journal {
     org: Organisation,
+    /// The delegation-order versions the administrator recorded (`delegation_order_versioned`):
+    /// decisions are judged against them as the server does.
+    versions: Vec<skyndsam_domain::rules::DelegationOrderVersion>,
     persons: HashMap<PersonId, (Option<Sex>, Option<NaiveDate>)>,
     cases: HashMap<CaseId, Vec<RecordedEvent>>,
 }
@@ -63,7 +66,12 @@ fn read(database: &str) -> Result<Journal> {
                 let birth = p.birth_date.or_else(|| p.id_number.as_ref().and_then(|n| n.birth_date()));
                 j.persons.insert(p.person, (sex, birth));
             }
-            _ if e.stream == skyndsam_domain::events::ORG_STREAM => j.org.apply(&e),
+            _ if e.stream == skyndsam_domain::events::ORG_STREAM => {
+                if let Payload::DelegationOrderVersioned(v) = &e.payload {
+                    j.versions.push(v.clone());
+                }
+                j.org.apply(&e)
+            }
             _ => {
                 if let Some(id) = e.stream.strip_prefix("case/").and_then(|s| CaseId::parse(s).ok()) {
                     j.cases.entry(id).or_default().push(e);
@@ -81,6 +89,11 @@ pub fn run(database: &str, rules: &RuleTable, a: &AuditArgs, today: NaiveDate) -
         None => Questionnaire::defaults()?,
     };
     let j = read(database)?;
+    let mut live = rules.clone();
+    for v in &j.versions {
+        live.absorb_delegation_version(v);
+    }
+    let rules = &live;
     let as_of = a.at.unwrap_or(today);
     let units: Option<Vec<UnitId>> = match &a.unit {
         Some(u) => {

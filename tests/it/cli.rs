@@ -187,3 +187,82 @@ fn quality_stats_trend_and_an_idempotent_sweep_on_the_demo_municipality() {
     let detected = sum(&today["counts"]["deviations_system_detected"]);
     assert!(detected >= opened as u64, "{detected} < {opened}");
 }
+
+#[test]
+fn audit_judges_decisions_by_the_delegation_order_version_recorded_in_the_journal() {
+    use chrono::{NaiveDate, TimeZone, Utc};
+    use skyndsam_domain::commands::{version_delegation_order, Context};
+    use skyndsam_domain::ids::StaffId;
+    use skyndsam_domain::org::{Actor, Role};
+    use skyndsam_domain::rules::{DelegationOrderVersion, RuleTable};
+    use std::sync::Arc;
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite:{}", dir.path().join("a.sqlite").display());
+    let out =
+        run(&["--database", &db, "demo", "--seed", "3", "--reports-per-year", "300", "--years", "1", "--year", "2025"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let at = ["--at", "2025-12-31"];
+    let delegate_yes = |db: &str| -> usize {
+        let out = run(&[&["--database", db, "audit", "--period", "2025", "--json"][..], &at[..]].concat());
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let q = v["summary"]["questions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|q| q["question"] == "authorised_delegate" && q["section"] == "preliminary_assessment")
+            .unwrap()
+            .clone();
+        q["cases_yes"].as_array().unwrap().len()
+    };
+    let outside = |db: &str| -> usize {
+        let out = run(&["--database", db, "audit", "--board-list", "--csv", "--period", "2025"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let csv = String::from_utf8(out.stdout).unwrap();
+        csv.lines().skip(1).filter(|l| l.split(';').nth(6) == Some("nej")).count()
+    };
+    let before = delegate_yes(&db);
+    let outside_before = outside(&db);
+    assert!(before > 0, "the demo's decisions are taken within delegation");
+
+    // The administrator recorded, in December 2024, a version in force from 1 January 2025
+    // that keeps every delegable decision to the förvaltningschef. The demo's team leaders'
+    // decisions of 2025 are then outside delegation — in the CLI as in the server.
+    let rules = Arc::new(RuleTable::defaults().unwrap());
+    let mut order = rules.delegation.clone();
+    for r in &mut order {
+        if !r.board_only {
+            r.roles = vec![Role::HeadOfAdministration];
+        }
+    }
+    let version = DelegationOrderVersion {
+        version: "SN 2024-12-10 § 120".into(),
+        valid_from: NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+        valid_to: None,
+        rules: order,
+    };
+    {
+        let store = skyndsam_store::Store::open(&db, rules.clone()).unwrap();
+        let admin = Actor {
+            staff: StaffId::parse("admin-1").unwrap(),
+            role: Role::SystemAdministrator,
+            unit: None,
+            qualified: false,
+        };
+        let p = store.projections();
+        let ctx = Context {
+            now: Utc.with_ymd_and_hms(2024, 12, 15, 9, 0, 0).unwrap(),
+            rules: &rules,
+            org: &p.org,
+            actor: &admin,
+        };
+        let event = version_delegation_order(&version, &ctx).unwrap();
+        drop(p);
+        store.append(skyndsam_store::AppendRequest::new(vec![event])).unwrap();
+    }
+    let after = delegate_yes(&db);
+    assert!(after < before, "recorded version ignored: {after} of {before} still within delegation");
+    // The board's list says the same: more rows are "inom_delegation = nej".
+    assert!(outside(&db) > outside_before);
+}

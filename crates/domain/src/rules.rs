@@ -525,6 +525,17 @@ impl RuleTable {
         Ok(t)
     }
 
+    /// Takes a version recorded in the journal (`delegation_order_versioned`) into the table,
+    /// beside the configured ones. Every reader of the journal (the server's projections, the
+    /// indicator facts, the CLI's self-inspection) calls this, so a decision is judged against
+    /// the same order everywhere. A name already present (the configured file holds it too, or
+    /// the journal is read twice) is kept as it is.
+    pub fn absorb_delegation_version(&mut self, v: &DelegationOrderVersion) {
+        if !self.delegation_versions.iter().any(|x| x.version == v.version) {
+            self.delegation_versions.push(v.clone());
+        }
+    }
+
     /// The rule table with one more dated version of the delegation order, checked like a
     /// whole rule table; the version's name must be new and not empty.
     pub fn with_delegation_version(&self, v: &DelegationOrderVersion) -> Result<Self, DomainError> {

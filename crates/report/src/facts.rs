@@ -308,7 +308,9 @@ struct PersonFacts {
 
 /// Collects journal events and folds them into a [`FactTable`].
 pub struct FactsBuilder<'r> {
-    rules: &'r RuleTable,
+    /// The configured table, plus the delegation-order versions the journal records (taken
+    /// in as they are read, so DELEG judges a decision as the server did).
+    rules: std::borrow::Cow<'r, RuleTable>,
     org: Organisation,
     persons: HashMap<PersonId, PersonFacts>,
     child_index: HashMap<PersonId, u32>,
@@ -324,7 +326,7 @@ pub struct FactsBuilder<'r> {
 impl<'r> FactsBuilder<'r> {
     pub fn new(rules: &'r RuleTable) -> Self {
         Self {
-            rules,
+            rules: std::borrow::Cow::Borrowed(rules),
             org: Organisation::default(),
             persons: HashMap::new(),
             child_index: HashMap::new(),
@@ -348,7 +350,12 @@ impl<'r> FactsBuilder<'r> {
     /// Takes one event (any stream, journal order).
     pub fn push(&mut self, e: RecordedEvent) {
         match &e.payload {
-            p if p.is_organisation() => self.org.apply(&e),
+            p if p.is_organisation() => {
+                if let Payload::DelegationOrderVersioned(v) = p {
+                    self.rules.to_mut().absorb_delegation_version(v);
+                }
+                self.org.apply(&e)
+            }
             Payload::PersonRegistered(p) => {
                 self.persons.insert(
                     p.person,
@@ -461,7 +468,7 @@ impl<'r> FactsBuilder<'r> {
             // DELEG: judged against the delegation order in force on the decision's date and the
             // written re-delegations (domain::delegation, shared with the commands and self-inspection).
             let authorised = || {
-                skyndsam_domain::delegation::judge_event(self.rules, &self.org, eff, Some(&unit))
+                skyndsam_domain::delegation::judge_event(&self.rules, &self.org, eff, Some(&unit))
                     .is_some_and(|j| j.authorised())
             };
             match &eff.payload {
@@ -566,7 +573,7 @@ impl<'r> FactsBuilder<'r> {
         let decisions =
             decisions.iter().map(|(on, u, ok)| DecisionFact { on: *on, unit: self.unit(u), authorised: *ok }).collect();
         let (dok, dok_unit) = match &self.inspection {
-            Some((q, as_of)) => match checks::inspect(events, self.rules, &self.org, q, *as_of) {
+            Some((q, as_of)) => match checks::inspect(events, &self.rules, &self.org, q, *as_of) {
                 Some(ins) => {
                     let unit = ins.unit.clone();
                     // Only the questions the record answers (judgement questions are pre-fills).

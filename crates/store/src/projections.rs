@@ -216,7 +216,7 @@ impl Projections {
             p if p.is_organisation() => {
                 if let Payload::DelegationOrderVersioned(v) = p {
                     // An edited order joins the rule table: judged against by date from now on.
-                    Arc::make_mut(&mut self.rules).delegation_versions.push(v.clone());
+                    Arc::make_mut(&mut self.rules).absorb_delegation_version(v);
                 }
                 self.org.apply(e);
                 self.org_revision = e.seq;

@@ -287,6 +287,48 @@ fn deleg_judges_each_decision_by_the_written_redelegations_in_force_on_its_date(
 }
 
 #[test]
+fn deleg_judges_each_decision_by_the_delegation_order_version_the_journal_records() {
+    use skyndsam_domain::events::Payload;
+    use skyndsam_domain::ids::StaffId;
+    use skyndsam_domain::org::Role;
+    use skyndsam_domain::rules::{DecisionType, DelegationOrderVersion};
+    // The configured rule table has only the base order: "inte inleda" is the team leader's.
+    let rules = RuleTable::defaults().unwrap();
+    let table = IndicatorTable::defaults().unwrap();
+    let base = rules.delegation.clone();
+    // The administrator recorded a new version (`delegation_order_versioned`, the org stream)
+    // that gives "inte inleda" to handlers too. B's decision of 20 May by a handler is then
+    // within delegation if the version is in force that day (9 of 9), not if it starts in June.
+    for (valid_from, want) in [(d(2025, 5, 1), (9, 9)), (d(2025, 6, 1), (8, 9))] {
+        let mut order = base.clone();
+        for r in &mut order {
+            if r.decision == DecisionType::NotOpenInvestigation {
+                r.roles.push(Role::Handler);
+            }
+        }
+        let mut events = journal();
+        let mut e = events[0].clone();
+        e.meta.role = Role::SystemAdministrator;
+        e.meta.actor = StaffId::parse("admin-1").unwrap();
+        e.payload = Payload::DelegationOrderVersioned(DelegationOrderVersion {
+            version: "SN 2025-04-20 § 40".into(),
+            valid_from,
+            valid_to: None,
+            rules: order,
+        });
+        events.insert(1, e);
+        let mut b = FactsBuilder::new(&rules);
+        for e in events {
+            b.push(e);
+        }
+        let facts = b.finish();
+        let rep = Report::new(&facts, &rules, &table, as_of());
+        let (n, dn, _) = nd(&rep, Ind::Deleg, "2025", &all());
+        assert_eq!((n, dn), want, "version from {valid_from}");
+    }
+}
+
+#[test]
 fn dok_without_the_self_inspection_answers_says_so_and_avv_6v_without_deviations_has_no_cases() {
     let e = env();
     let r = e.report();
