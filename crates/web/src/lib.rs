@@ -18,6 +18,7 @@ pub mod scope;
 pub mod self_inspection_api;
 pub mod ui;
 pub mod views;
+pub mod wire;
 
 use axum::extract::DefaultBodyLimit;
 use axum::Router;

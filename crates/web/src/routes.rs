@@ -3,8 +3,8 @@
 //! from it, so none of them can drift from the others.
 
 use axum::extract::{Path, Query, State};
-use axum::http::{Method, StatusCode};
-use axum::response::IntoResponse;
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{on, MethodFilter, MethodRouter};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use schemars::gen::SchemaGenerator;
@@ -1434,7 +1434,7 @@ async fn correct(ctx: Ctx, Path(id): Path<String>, RawJson(body): RawJson) -> Re
     run_command(ctx, case, req.expected_version, req.command.into_command(), Some(req.corrects)).await
 }
 
-async fn deadline_book(ctx: Ctx, Query(q): Query<BookQuery>) -> Result<Json<Vec<BookRowView>>, ApiError> {
+async fn deadline_book(ctx: Ctx, Query(q): Query<BookQuery>) -> Result<Response, ApiError> {
     let mut units = ctx.scope.book_units();
     if let Some(u) = &q.unit {
         if !units.contains(u) {
@@ -1443,7 +1443,9 @@ async fn deadline_book(ctx: Ctx, Query(q): Query<BookQuery>) -> Result<Json<Vec<
         units = vec![u.clone()];
     }
     let limit = q.limit.unwrap_or(1000).min(10_000);
-    Ok(Json(book_rows(&ctx, &units, limit)))
+    // Written by hand (crate::wire): the same bytes as serde's, at a fraction of the cost.
+    let body = crate::wire::book(&book_rows(&ctx, &units, limit));
+    Ok(([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response())
 }
 
 /// The deadline book of `units` as the caller may see it, earliest first (a list: not
