@@ -265,10 +265,43 @@ fn main() {
     let _ = tracing::subscriber::set_global_default(
         tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).finish(),
     );
+    quiet_on_closed_pipe();
     if let Err(e) = run(Cli::parse()) {
+        if closed_pipe(&e) {
+            std::process::exit(0);
+        }
         eprintln!("fel: {e:#}");
         std::process::exit(1);
     }
+}
+
+/// The reader of our output stopped reading (`skyndsam export | head`): as for any Unix
+/// tool, that ends the command quietly; it is neither a database error nor a crash.
+fn closed_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        matches!(c.downcast_ref::<skyndsam_store::StoreError>(), Some(skyndsam_store::StoreError::Output(k)) if *k == std::io::ErrorKind::BrokenPipe)
+            || c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// `println!` panics when stdout is a closed pipe (Rust ignores SIGPIPE, and the server
+/// must keep doing so for its sockets). The commands print with it, so such a panic ends
+/// the process quietly with success instead of a panic message; any other panic is
+/// reported as before.
+fn quiet_on_closed_pipe() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        report(info);
+    }));
 }
 
 fn run(cli: Cli) -> Result<()> {

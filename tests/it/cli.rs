@@ -266,3 +266,35 @@ fn audit_judges_decisions_by_the_delegation_order_version_recorded_in_the_journa
     // The board's list says the same: more rows are "inom_delegation = nej".
     assert!(outside(&db) > outside_before);
 }
+
+#[test]
+fn output_piped_into_a_reader_that_stops_early_ends_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite:{}", dir.path().join("a.sqlite").display());
+    let out =
+        run(&["--database", &db, "demo", "--seed", "5", "--reports-per-year", "300", "--years", "1", "--year", "2025"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // `skyndsam export | head -c 100` and `skyndsam audit … | head -c 100`: the output is
+    // far larger than a pipe's buffer, and the reader goes away after 100 bytes.
+    for args in [
+        &["--database", &db, "export"][..],
+        &["--database", &db, "audit", "--period", "2025", "--json", "--at", "2025-12-31"][..],
+    ] {
+        let mut child = Command::new(bin())
+            .args(args)
+            .env("RUST_LOG", "error")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut head = [0u8; 100];
+        child.stdout.take().unwrap().read_exact(&mut head).unwrap();
+        // The pipe's reading end is closed here (the handle was dropped).
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {:?} {stderr}", out.status);
+        assert!(!stderr.contains("panicked") && !stderr.contains("Databasfel"), "{args:?}: {stderr}");
+    }
+}

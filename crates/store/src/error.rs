@@ -17,6 +17,10 @@ pub enum StoreError {
     Corrupt(String),
     #[error("Databasadressen känns inte igen: använd sqlite:SÖKVÄG eller postgres://…")]
     BadUrl,
+    /// Writing the output failed (a full disk, or the reader of a pipe stopped reading):
+    /// not a database error, and not to be reported as one.
+    #[error("Utdata kunde inte skrivas ({0}).")]
+    Output(std::io::ErrorKind),
 }
 
 impl StoreError {
@@ -28,6 +32,7 @@ impl StoreError {
             Self::Backend(_) => "BACKEND",
             Self::Corrupt(_) => "CORRUPT",
             Self::BadUrl => "BAD_DATABASE_URL",
+            Self::Output(_) => "OUTPUT",
         }
     }
 }

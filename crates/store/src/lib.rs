@@ -666,8 +666,9 @@ pub fn export_backend(b: &mut dyn Backend, out: &mut dyn Write) -> Result<u64, S
     let mut n = 0;
     b.scan(1, &mut |body, hash| {
         let e = parse_body(body, hash)?;
-        serde_json::to_writer(&mut *out, &e).map_err(|e| StoreError::Backend(e.to_string()))?;
-        out.write_all(b"\n").map_err(|e| StoreError::Backend(e.to_string()))?;
+        let output = |e: std::io::Error| StoreError::Output(e.kind());
+        serde_json::to_writer(&mut *out, &e).map_err(|e| output(e.into()))?;
+        out.write_all(b"\n").map_err(output)?;
         n += 1;
         Ok(())
     })?;
