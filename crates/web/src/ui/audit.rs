@@ -34,8 +34,8 @@ use super::pages::{render, Chrome, FormState};
 use super::quality::{add, date, form_of, prefilled, refusal, required, see_other, staff, staff_options};
 use super::session::{same, Fields, Session, SessionForm, UiError, CSRF_FIELD};
 use crate::file_audit_api::{
-    audit_access, audit_view, command, get_sheet, import_sheet, inspect_files, open_audit, parse_id, questionnaire,
-    visible, OpenFileAuditRequest, ANALYSTS, AUDITORS, DROP_OUT_RECORDERS, OPENERS,
+    audit_access, audit_view, command, get_sheet, import_sheet, inspect_files, open_audit, parse_id, visible,
+    OpenFileAuditRequest, ANALYSTS, AUDITORS, DROP_OUT_RECORDERS, OPENERS,
 };
 use crate::quality::views::{staff_name, unit_name};
 
@@ -522,6 +522,8 @@ pub struct QuestionRow {
     pub text: String,
     pub automatic: &'static str,
     pub judgement: bool,
+    /// The unit type's own question: no automatic answer, may be left unanswered.
+    pub own: bool,
     pub evidence: String,
 }
 
@@ -581,9 +583,9 @@ struct FileQuestions {
     rows: Vec<Asked>,
 }
 
-/// One question of a file: its row, section, the automatic answer, the standing answer and
-/// the standing comment.
-type Asked = (QuestionRow, Section, Reply, Option<Reply>, Option<String>);
+/// One question of a file: its row, section, the automatic answer (none for the unit type's
+/// own questions), the standing answer and the standing comment.
+type Asked = (QuestionRow, Section, Option<Reply>, Option<Reply>, Option<String>);
 
 async fn file_questions(s: &Session, id: &str, case: &str) -> Result<FileQuestions, UiError> {
     let audit = parse_id(id)?;
@@ -593,7 +595,7 @@ async fn file_questions(s: &Session, id: &str, case: &str) -> Result<FileQuestio
         return Err(UiError::not_found());
     };
     let map = inspect_files(&s.ctx, &a, &access, Some(case)).await?;
-    let questions = questionnaire()?;
+    let questions = a.questions.clone();
     let store = s.ctx.app.store.clone();
     let stream = audit.stream();
     let events = crate::app::blocking(move || Ok(store.read_stream(&stream)?)).await?;
@@ -611,12 +613,13 @@ async fn file_questions(s: &Session, id: &str, case: &str) -> Result<FileQuestio
                     section: section_sv(q.applies_to),
                     id: q.id.clone(),
                     text: q.text.clone(),
-                    automatic: auto.answer.label_sv(),
+                    automatic: if q.extra { "–" } else { auto.answer.label_sv() },
                     judgement: !q.auto,
+                    own: q.extra,
                     evidence: auto.evidence.note.clone(),
                 },
                 q.applies_to,
-                auto.answer,
+                (!q.extra).then_some(auto.answer),
                 a.answers.get(&key).map(|x| x.reply),
                 comments.get(&key).cloned(),
             ));
@@ -649,7 +652,8 @@ pub async fn file(s: Session, Path((id, case)): Path<(String, String)>) -> Resul
     let mut values = Vec::new();
     for (r, _, auto, standing, comment) in &q.rows {
         values.push((format!("fraga-{}", r.index), r.key.clone()));
-        values.push((format!("svar-{}", r.index), reply_code(standing.unwrap_or(*auto)).to_owned()));
+        let shown = standing.or(*auto).map_or("", reply_code);
+        values.push((format!("svar-{}", r.index), shown.to_owned()));
         values.push((format!("kommentar-{}", r.index), comment.clone().unwrap_or_default()));
     }
     let form = FormState { values: Fields(values), errors: Vec::new() };
@@ -672,12 +676,17 @@ pub async fn answer(Path((id, case)): Path<(String, String)>, f: SessionForm) ->
             add(&mut form, "svar", "Akten har ändrats sedan du öppnade sidan. Ladda om sidan och svara igen.");
             break;
         }
-        let Some(reply) = reply_of(form.value(&format!("svar-{i}"))) else {
+        let code = form.value(&format!("svar-{i}"));
+        // The unit type's own question may be left for later (nothing to record yet).
+        if r.own && code.is_empty() {
+            continue;
+        }
+        let Some(reply) = reply_of(code) else {
             add(&mut form, &format!("svar-{i}"), "Välj Ja, Nej eller Ej tillämpligt.");
             continue;
         };
         let new_comment = form.values.opt(&format!("kommentar-{i}"));
-        if reply != *auto && new_comment.is_none() {
+        if let Some(auto) = auto.filter(|a| *a != reply && new_comment.is_none()) {
             add(
                 &mut form,
                 &format!("kommentar-{i}"),
@@ -691,7 +700,7 @@ pub async fn answer(Path((id, case)): Path<(String, String)>, f: SessionForm) ->
                 section: *section,
                 question: r.id.clone(),
                 reply,
-                automatic: Some(*auto),
+                automatic: *auto,
                 comment: new_comment,
             });
         }
