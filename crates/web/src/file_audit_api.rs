@@ -57,6 +57,9 @@ pub const DROP_OUT_RECORDERS: &[Role] =
     &[Role::UnitManager, Role::AreaManager, Role::HeadOfAdministration, Role::QualityDeveloper];
 /// The analysis, the improvement actions and closing: the unit's managers.
 pub const ANALYSTS: &[Role] = &[Role::UnitManager, Role::AreaManager, Role::HeadOfAdministration];
+/// Marking an improvement action done: its owner (any audit reader) or the unit's managers;
+/// the domain judges who owns it.
+pub const MEASURE_COMPLETERS: &[Role] = AUDIT_READERS;
 /// Who sets a unit type's questionnaire template (the domain's rule).
 pub const TEMPLATE_EDITORS: &[Role] = skyndsam_domain::commands::AUDIT_TEMPLATE_EDITORS;
 
@@ -397,6 +400,17 @@ async fn decide_measure(
     run(&ctx, id, req.expected_version, Q::FileAudit(id, F::Matter(MatterCommand::DecideMeasure(req.data)))).await
 }
 
+async fn complete_measure(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    RawJson(body): RawJson,
+) -> Result<Json<FileAuditResult>, ApiError> {
+    let id = parse_id(&id)?;
+    visible(&ctx, id).await?;
+    let req: FileAuditCommandRequest<MeasureCompleted> = parse_json(&body)?;
+    run(&ctx, id, req.expected_version, Q::FileAudit(id, F::Matter(MatterCommand::CompleteMeasure(req.data)))).await
+}
+
 async fn drop_out(ctx: Ctx, Path(id): Path<String>, RawJson(body): RawJson) -> Result<Json<FileAuditResult>, ApiError> {
     let id = parse_id(&id)?;
     visible(&ctx, id).await?;
@@ -732,6 +746,16 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Some(schema::<FileAuditCommandRequest<MeasureDecided>>),
             ),
             post(decide_measure),
+        ),
+        (
+            cmd(
+                "/api/file-audits/{id}/measure-completion",
+                "file_audit_measure_completion",
+                "Markera en förbättringsåtgärd som genomförd (den som äger åtgärden eller enhetens chefer)",
+                MEASURE_COMPLETERS,
+                Some(schema::<FileAuditCommandRequest<MeasureCompleted>>),
+            ),
+            post(complete_measure),
         ),
         (
             cmd(

@@ -26,7 +26,7 @@ use skyndsam_domain::events::{
 use skyndsam_domain::ids::{CaseId, FileAuditId};
 use skyndsam_domain::org::{Role, UnitKind};
 use skyndsam_domain::quality::commands::{FileAuditCommand as F, MatterCommand, QualityCommand as Q};
-use skyndsam_domain::quality::model::MeasureDecided;
+use skyndsam_domain::quality::model::{MatterLocked, MeasureCompleted, MeasureDecided};
 use skyndsam_domain::quality::Matter;
 use std::collections::HashMap;
 
@@ -35,7 +35,7 @@ use super::quality::{add, date, form_of, prefilled, refusal, required, see_other
 use super::session::{same, Fields, Session, SessionForm, UiError, CSRF_FIELD};
 use crate::file_audit_api::{
     audit_access, audit_view, command, get_sheet, import_sheet, inspect_files, open_audit, parse_id, visible,
-    OpenFileAuditRequest, ANALYSTS, AUDITORS, DROP_OUT_RECORDERS, OPENERS,
+    OpenFileAuditRequest, ANALYSTS, AUDITORS, DROP_OUT_RECORDERS, MEASURE_COMPLETERS, OPENERS,
 };
 use crate::quality::views::{staff_name, unit_name};
 
@@ -199,6 +199,12 @@ struct AuditPage {
     may_analyse: bool,
     may_upload: bool,
     staff: Vec<(String, String)>,
+    /// Actions the caller may mark done: not done, and theirs (or the caller is a manager).
+    completable: Vec<(String, String)>,
+    today: String,
+    with_comment: bool,
+    /// The unit's managers close the audit while it is open.
+    may_close: bool,
     imported: Option<usize>,
     sheet_errors: Vec<String>,
     active: Option<(String, FormState)>,
@@ -208,6 +214,7 @@ impl AuditPage {
     fn form(&self, action: &str) -> FormState {
         match &self.active {
             Some((a, f)) if a == action => f.clone(),
+            _ if action == "atgard-klar" => prefilled(&[("completed_on", self.today.clone())]),
             _ if action == "analys" => match &self.analysis {
                 Some((k, i)) => prefilled(&[("keep_doing", k.clone()), ("improve", i.clone())]),
                 None => FormState::default(),
@@ -308,6 +315,18 @@ async fn page_of(
         unit_name(&p.org, &v.unit)
     };
     let role = s.ctx.actor.role;
+    let me = &s.ctx.actor.staff;
+    let completable = a
+        .handling
+        .measures
+        .iter()
+        .filter(|m| m.completed_on.is_none() && MEASURE_COMPLETERS.contains(&role))
+        .filter(|m| &m.owner == me || ANALYSTS.contains(&role))
+        .map(|m| {
+            let text = texts.get(&m.measure).cloned().unwrap_or_else(|| format!("Åtgärd {}", m.measure));
+            (m.measure.to_string(), format!("{}: {text} (senast {})", m.measure, m.due))
+        })
+        .collect();
     Ok(AuditPage {
         chrome: Some(Chrome::of(s)),
         csrf: s.csrf.clone(),
@@ -332,6 +351,10 @@ async fn page_of(
         may_analyse: open && ANALYSTS.contains(&role),
         may_upload: open && AUDITORS.contains(&role),
         staff: if open && ANALYSTS.contains(&role) { staff_options(s) } else { Vec::new() },
+        completable,
+        today: local_date(s.ctx.now).to_string(),
+        with_comment: true,
+        may_close: open && ANALYSTS.contains(&role),
         imported,
         sheet_errors,
         active,
@@ -343,7 +366,8 @@ pub async fn page(s: Session, Path(id): Path<String>, Query(q): Query<PageQuery>
     Ok(render(StatusCode::OK, &page))
 }
 
-/// The page's forms, at one address: `atgard` names the act (bortfall, analys, atgard).
+/// The page's forms, at one address: `atgard` names the act (bortfall, analys, atgard,
+/// atgard-klar, avsluta), each offered and accepted for the roles of its API route.
 pub async fn act(Path(id): Path<String>, f: SessionForm) -> Result<Response, UiError> {
     let s = f.session;
     let audit = parse_id(&id)?;
@@ -386,7 +410,23 @@ pub async fn act(Path(id): Path<String>, f: SessionForm) -> Result<Response, UiE
             };
             (cmd, "description")
         }
-        "bortfall" | "analys" | "atgard" => {
+        "atgard-klar" if allowed(MEASURE_COMPLETERS) => {
+            let measure = form.value("measure").trim().parse::<u32>().ok();
+            if measure.is_none() {
+                add(&mut form, "measure", "Välj åtgärden.");
+            }
+            let on = date(&mut form, "completed_on", "när åtgärden genomfördes");
+            let comment = form.values.opt("comment");
+            let cmd = measure.zip(on).map(|(measure, completed_on)| {
+                F::Matter(MatterCommand::CompleteMeasure(MeasureCompleted { measure, completed_on, comment }))
+            });
+            (cmd, "measure")
+        }
+        "avsluta" if allowed(ANALYSTS) => {
+            let summary = required(&mut form, "summary", "Skriv en sammanfattning av granskningen.");
+            (summary.map(|summary| F::Close(MatterLocked { summary })), "summary")
+        }
+        "bortfall" | "analys" | "atgard" | "atgard-klar" | "avsluta" => {
             add(&mut form, "atgard", "Du har inte behörighet att göra det här i aktgranskningen.");
             (None, "atgard")
         }

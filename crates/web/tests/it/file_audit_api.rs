@@ -136,6 +136,14 @@ async fn a_unit_file_audit_from_opening_to_an_improvement_action_with_an_xlsx_co
     let tage = t.login("tage").await;
     assert_eq!(t.get(Some(&tage), &path).await.status, 404);
     assert_eq!(t.get(Some(&hugo), &path).await.status, 200);
+    // The owner marks the action done, also after closing; another handler may not.
+    let done = json!({"data": {"measure": 1, "completed_on": t.clock.now_utc().date_naive()}});
+    let r = t.post(Some(&tage), &format!("{path}/measure-completion"), &done).await;
+    assert_eq!(r.status, 404, "not the owner's audit: {}", r.body);
+    let r = t.post(Some(&hugo), &format!("{path}/measure-completion"), &done).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let todo = t.app.store.projections().quality_book(|d| d.owner.as_ref().is_some_and(|o| o.as_str() == "hugo"));
+    assert!(todo.is_empty(), "off the owner's to-do once done");
 
     // The page: the sample with its seed, the results per question, the sheet to download;
     // the handler of the audited file gets the not-found page.

@@ -126,6 +126,19 @@ fn expect(op: &str, role: Role, t: Target) -> Exp {
             gate(role, &[Role::Handler, Role::TeamLeader, Role::UnitManager, Role::QualityDeveloper], Exp::NotFound)
         }
         "file_audit_analysis" | "file_audit_measure" | "file_audit_close" => gate(role, REVIEWERS, Exp::NotFound),
+        // An action's owner may be anyone who reads audits; the domain judges the ownership.
+        "file_audit_measure_completion" => gate(
+            role,
+            &[
+                Role::Handler,
+                Role::TeamLeader,
+                Role::UnitManager,
+                Role::AreaManager,
+                Role::HeadOfAdministration,
+                Role::QualityDeveloper,
+            ],
+            Exp::NotFound,
+        ),
         "file_audit_drop_out" => gate(
             role,
             &[Role::UnitManager, Role::AreaManager, Role::HeadOfAdministration, Role::QualityDeveloper],
@@ -250,6 +263,7 @@ fn body_for(op: &str, t: Target, now: chrono::DateTime<chrono::Utc>) -> Option<V
         | "file_audit_analysis"
         | "file_audit_measure"
         | "file_audit_close"
+        | "file_audit_measure_completion"
         | "file_audit_drop_out" => {
             json!({"expected_version": 999, "data": {}})
         }
