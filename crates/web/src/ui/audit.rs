@@ -14,8 +14,9 @@
 
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, Query};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::multipart::{MultipartError, MultipartRejection};
+use axum::extract::{Multipart, Path, Query};
+use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Datelike;
 use skyndsam_domain::calendar::local_date;
@@ -458,21 +459,22 @@ pub async fn sheet(s: Session, Path(id): Path<String>) -> Result<Response, UiErr
     Ok(get_sheet(s.ctx, Path(id)).await?)
 }
 
-/// The sheet back from a plain file form (multipart/form-data with the CSRF token): only
-/// the answers it adds or changes; on any bad row nothing is written and every row's
-/// error is shown.
-pub async fn upload(s: Session, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Result<Response, UiError> {
+/// The sheet back from a plain file form (multipart/form-data with the CSRF token, read by
+/// axum's `Multipart` under the router's body limit): only the answers it adds or changes;
+/// on any bad row nothing is written and every row's error is shown.
+pub async fn upload(
+    s: Session,
+    Path(id): Path<String>,
+    form: Result<Multipart, MultipartRejection>,
+) -> Result<Response, UiError> {
     let audit = parse_id(&id)?;
     visible(&s.ctx, audit).await?;
-    let parts = headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(boundary)
-        .map(|b| multipart(&body, &b))
-        .unwrap_or_default();
-    let field = |name: &str| parts.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_slice());
-    let csrf = field(CSRF_FIELD).and_then(|v| std::str::from_utf8(v).ok()).unwrap_or("");
-    if !same(csrf, &s.csrf) {
+    // A body that is not multipart has no fields: it fails the CSRF check below.
+    let (csrf, file) = match form {
+        Ok(m) => parts(m).await?,
+        Err(_) => (String::new(), None),
+    };
+    if !same(&csrf, &s.csrf) {
         s.ctx
             .log_security(
                 skyndsam_store::security::SecurityKind::RequestRefused,
@@ -489,9 +491,9 @@ pub async fn upload(s: Session, Path(id): Path<String>, headers: HeaderMap, body
     let errors = if !AUDITORS.contains(&s.ctx.actor.role) {
         vec!["Du har inte behörighet att läsa in granskningsbladet.".to_owned()]
     } else {
-        match field("file").filter(|b| !b.is_empty()) {
+        match file.filter(|b| !b.is_empty()) {
             None => vec!["Välj en .xlsx-fil att läsa in.".to_owned()],
-            Some(bytes) => match import_sheet(&s.ctx, audit, bytes).await {
+            Some(bytes) => match import_sheet(&s.ctx, audit, &bytes).await {
                 Ok(Ok(r)) => return Ok(see_other(&format!("/aktgranskning/{audit}?inlast={}#blad", r.changed))),
                 Ok(Err(errs)) => errs,
                 Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND => vec![e.message],
@@ -503,53 +505,31 @@ pub async fn upload(s: Session, Path(id): Path<String>, headers: HeaderMap, body
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 
-/// The boundary of a multipart/form-data content type.
-fn boundary(content_type: &str) -> Option<String> {
-    let (kind, rest) = content_type.split_once(';')?;
-    if !kind.trim().eq_ignore_ascii_case("multipart/form-data") {
-        return None;
-    }
-    rest.split(';')
-        .filter_map(|p| p.trim().split_once('='))
-        .find(|(k, _)| k.eq_ignore_ascii_case("boundary"))
-        .map(|(_, v)| v.trim_matches('"').to_owned())
-        .filter(|b| !b.is_empty() && b.len() <= 200)
-}
-
-/// The named parts of a multipart/form-data body (RFC 7578), as sent by a browser's form.
-fn multipart(body: &[u8], boundary: &str) -> Vec<(String, Vec<u8>)> {
-    let delimiter = format!("--{boundary}");
-    let d = delimiter.as_bytes();
-    let find = |hay: &[u8], needle: &[u8], from: usize| -> Option<usize> {
-        hay.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|i| i + from)
-    };
-    let mut out = Vec::new();
-    let Some(mut at) = find(body, d, 0) else { return out };
-    loop {
-        let start = at + d.len();
-        if body.get(start..start + 2) == Some(b"--") {
-            break;
-        }
-        let Some(next) = find(body, d, start) else { break };
-        // The part: CRLF, headers, CRLF CRLF, content, CRLF before the next delimiter.
-        let part = body.get(start..next).unwrap_or_default();
-        let part = part.strip_prefix(b"\r\n").unwrap_or(part);
-        let part = part.strip_suffix(b"\r\n").unwrap_or(part);
-        if let Some(split) = find(part, b"\r\n\r\n", 0) {
-            let head = String::from_utf8_lossy(part.get(..split).unwrap_or_default());
-            let content = part.get(split + 4..).unwrap_or_default().to_vec();
-            let name = head
-                .lines()
-                .find(|l| l.to_ascii_lowercase().starts_with("content-disposition:"))
-                .and_then(|l| l.split(';').filter_map(|p| p.trim().split_once('=')).find(|(k, _)| *k == "name"))
-                .map(|(_, v)| v.trim_matches('"').to_owned());
-            if let Some(name) = name {
-                out.push((name, content));
+/// The upload form's two fields: the CSRF token and the file (other fields are skipped). A
+/// body over the limit, or one that is not a well-formed form, is answered with a page.
+async fn parts(mut m: Multipart) -> Result<(String, Option<Bytes>), UiError> {
+    let unreadable = |e: MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            UiError::Page {
+                status: StatusCode::PAYLOAD_TOO_LARGE,
+                message: format!(
+                    "Filen är för stor (högst {} kB). Spara bladet utan bilder och försök igen.",
+                    crate::app::BODY_LIMIT / 1024
+                ),
             }
+        } else {
+            UiError::Page { status: StatusCode::BAD_REQUEST, message: "Formuläret kunde inte läsas.".into() }
         }
-        at = next;
+    };
+    let (mut csrf, mut file) = (String::new(), None);
+    while let Some(field) = m.next_field().await.map_err(unreadable)? {
+        match field.name() {
+            Some(CSRF_FIELD) => csrf = field.text().await.map_err(unreadable)?,
+            Some("file") => file = Some(field.bytes().await.map_err(unreadable)?),
+            _ => {}
+        }
     }
-    out
+    Ok((csrf, file))
 }
 
 // ------------------------------------------------------------------ one file's questions

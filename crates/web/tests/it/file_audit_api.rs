@@ -367,3 +367,67 @@ async fn the_template_form_saves_for_the_quality_developer_and_is_read_only_for_
         2
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sheet_upload_form_is_read_as_multipart_with_its_csrf_token() {
+    let t = TestApp::spawn().await;
+    let case = Target::OwnUnit.case();
+    act(&t, "hanna", Role::Handler, case, open_investigation(date(2026, 3, 3))).await;
+    let (kim, hugo) = (t.login("kim").await, t.login("hugo").await);
+    let res = t.post(Some(&kim), "/api/file-audits", &json!({"unit": "utredning-1", "year": 2026, "seed": 3})).await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let id = res.json["id"].as_str().unwrap().to_owned();
+    let (status, _, xl) = bytes(&t, &hugo, &format!("/api/file-audits/{id}/sheet.xlsx")).await;
+    assert_eq!(status, 200);
+    let rows = skyndsam_report::xlsx::read(&xl).unwrap();
+    let answered = rows.iter().skip(1).filter(|r| !r[7].is_empty()).count();
+    assert!(answered > 0, "automatic answers pre-filled");
+
+    let mut c = crate::ui::UiClient::new(&t);
+    c.login("hugo").await;
+    let page = c.get(&format!("/aktgranskning/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("enctype=\"multipart/form-data\""));
+    let csrf = page.csrf();
+    let upload = format!("/aktgranskning/{id}/blad.xlsx");
+
+    // Without the CSRF token (or with a body that is no multipart form): refused and logged.
+    let journal = t.journal_count();
+    let r = c.post_multipart(&upload, &[], &[("file", "blad.xlsx", &xl)]).await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    assert!(r.body.contains("säkerhetskontrollen misslyckades"));
+    let r = c.post(&upload, &[("_csrf", &csrf)]).await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    assert_eq!(t.journal_count(), journal);
+
+    // No file chosen, and a sheet with a bad row: the errors on the page, nothing written.
+    let r = c.post_multipart(&upload, &[("_csrf", &csrf)], &[("file", "", b"")]).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Välj en .xlsx-fil att läsa in."), "{}", r.body);
+    let mut bad = rows.clone();
+    let j = (1..bad.len()).find(|i| !bad[*i][7].is_empty()).unwrap();
+    bad[j][7] = "Kanske".into();
+    let bad = skyndsam_report::xlsx::write("A", &bad, &[]).unwrap();
+    let r = c.post_multipart(&upload, &[("_csrf", &csrf)], &[("file", "blad.xlsx", &bad)]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains(&format!("Rad {}: Svar ska vara Ja, Nej eller Ej tillämpligt.", j + 1)), "{}", r.body);
+    assert!(r.body.contains("Bladet lästes inte in – inget registrerades"));
+    let r = c.post_multipart(&upload, &[("_csrf", &csrf)], &[("file", "blad.xlsx", b"inte en xlsx")]).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Filen kunde inte läsas som .xlsx"), "{}", r.body);
+    assert_eq!(t.journal_count(), journal, "nothing written");
+
+    // The sheet as downloaded: its pre-filled answers recorded in one batch.
+    let r = c.post_multipart(&upload, &[("_csrf", &csrf)], &[("file", "blad.xlsx", &xl)]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(r.location, format!("/aktgranskning/{id}?inlast={answered}#blad"));
+    assert_eq!(t.journal_count(), journal + 1);
+    let page = c.get(&r.location).await;
+    assert!(page.body.contains(&format!("Bladet är inläst: {answered} svar nya eller ändrade.")), "{}", page.body);
+
+    // Over the body limit: refused with a page, nothing written.
+    let big = vec![b'x'; skyndsam_web::app::BODY_LIMIT + 1024];
+    let r = c.post_multipart(&upload, &[("_csrf", &csrf)], &[("file", "stor.xlsx", &big)]).await;
+    assert_eq!(r.status, 413, "{}", r.body);
+    assert_eq!(t.journal_count(), journal + 1);
+}
