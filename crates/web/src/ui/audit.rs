@@ -157,6 +157,8 @@ pub struct FileRow {
 
 pub struct ResultRow {
     pub question: String,
+    /// The question's text in this audit's questionnaire.
+    pub text: String,
     pub yes: u32,
     pub no: u32,
     pub not_applicable: u32,
@@ -289,6 +291,7 @@ async fn page_of(
         .iter()
         .map(|r| ResultRow {
             question: r.question.clone(),
+            text: a.questions.get(r.section, &r.question).map(|q| q.text.clone()).unwrap_or_default(),
             yes: r.yes,
             no: r.no,
             not_applicable: r.not_applicable,

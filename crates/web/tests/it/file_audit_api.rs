@@ -273,7 +273,49 @@ async fn the_unit_types_template_decides_the_questions_of_an_audit_opened_after_
     assert_eq!(r.status, 422, "{}", r.body);
     assert!(r.body.contains("ingår inte i granskningens frågelista"), "{}", r.body);
     assert_eq!(t.journal_count(), journal);
-    // The unit type's own question has no automatic answer: answered without a comment.
+    // The file's page asks the same three; the own question has no automatic answer and may
+    // be left unanswered (the others are recorded as pre-filled).
+    let audit_id = res.json["id"].as_str().unwrap().to_owned();
+    let mut c = crate::ui::UiClient::new(&t);
+    c.login("hugo").await;
+    let file = c.get(&format!("/aktgranskning/{audit_id}/akter/{case}")).await;
+    assert_eq!(file.status, 200, "{}", file.body);
+    assert_eq!(file.body.matches("<fieldset class=\"fraga\">").count(), 3, "{}", file.body);
+    assert!(file.body.contains("plan_uppfoljd: Har vårdplanen följts upp? (enhetstypens egen fråga)"));
+    assert!(file.body.contains("<option value=\"\" selected>Inte besvarad</option>"), "{}", file.body);
+    let value = |name: &str| {
+        let key = format!("name=\"{name}\" value=\"");
+        let i = file.body.find(&key).unwrap() + key.len();
+        file.body[i..].split('"').next().unwrap().to_owned()
+    };
+    let selected = |i: usize| {
+        let at = file.body.find(&format!("name=\"svar-{i}\"")).unwrap();
+        let rest = &file.body[at..];
+        let sel = rest.find(" selected>").unwrap();
+        let open = rest[..sel].rfind("value=\"").unwrap() + 7;
+        rest[open..sel].trim_end_matches('"').to_owned()
+    };
+    let csrf = file.csrf();
+    let (k0, k1, k2, s0, s1) = (value("fraga-0"), value("fraga-1"), value("fraga-2"), selected(0), selected(1));
+    let journal = t.journal_count();
+    let r = c
+        .post(
+            &format!("/aktgranskning/{audit_id}/akter/{case}"),
+            &[
+                ("_csrf", &csrf),
+                ("expected_version", &a.json["version"].to_string()),
+                ("fraga-0", &k0),
+                ("svar-0", &s0),
+                ("fraga-1", &k1),
+                ("svar-1", &s1),
+                ("fraga-2", &k2),
+                ("svar-2", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(t.journal_count(), journal + 1);
+    // The own question answered through the API: no automatic answer, no comment needed.
     let own =
         json!({"data": [{"case": case, "section": "investigation", "question": "plan_uppfoljd", "reply": "Nej"}]});
     let r = t.post(Some(&hugo), &format!("{path}/answers"), &own).await;
@@ -286,6 +328,12 @@ async fn the_unit_types_template_decides_the_questions_of_an_audit_opened_after_
     let sheet_ids: Vec<&str> = rows.iter().skip(1).map(|r| r[3].as_str()).collect();
     assert_eq!(sheet_ids, ["reporter_documented", "child_heard", "plan_uppfoljd"]);
     assert_eq!((rows[3][5].as_str(), rows[3][7].as_str()), ("", "Nej"));
+    let page = c.get(&format!("/aktgranskning/{audit_id}")).await;
+    assert!(
+        page.body.contains("<th scope=\"row\">plan_uppfoljd</th><td>Har vårdplanen följts upp?</td>"),
+        "{}",
+        page.body
+    );
     // A row for a question outside the questionnaire is refused on import.
     let mut foreign = rows.clone();
     foreign[2][3] = "timely".into();
