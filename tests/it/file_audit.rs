@@ -140,6 +140,7 @@ fn scenario_8_a_unit_file_audit_from_sample_to_improvement_action_with_an_xlsx_r
             .map(|d| AuditedFile { case: d.case, stratum: d.stratum.clone(), handler: d.handler.clone() })
             .collect(),
         drop_outs: sample.drop_outs.iter().map(|d| AuditDropOut { case: d.case, reason: d.reason.clone() }).collect(),
+        questions: vec![],
     };
     // Only the quality developer opens the year's audit.
     assert_eq!(

@@ -400,6 +400,7 @@ impl CaseState {
             | Payload::RedelegationDecided(_)
             | Payload::RedelegationRevoked(_)
             | Payload::DelegationOrderVersioned(_)
+            | Payload::AuditTemplateSet(_)
             | Payload::PersonRegistered(_)
             | Payload::PersonUpdated(_)
             | Payload::WebReportSubmitted(_)

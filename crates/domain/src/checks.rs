@@ -34,7 +34,7 @@ pub enum Section {
     Investigation,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Question {
     pub id: String,
@@ -42,10 +42,14 @@ pub struct Question {
     pub text: String,
     /// The record can answer it; false: a person's judgement (pre-filled where possible).
     pub auto: bool,
+    /// A unit type's own question (an audit template's extra question): not in the catalogue,
+    /// the record does not answer it and nothing is pre-filled.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub extra: bool,
 }
 
 /// The questionnaire (default: the auditors' questions, Bilaga A).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Questionnaire {
     pub question: Vec<Question>,
@@ -68,6 +72,141 @@ impl Questionnaire {
 
     pub fn defaults() -> Result<Self, DomainError> {
         Self::from_toml(DEFAULT_QUESTIONS_TOML)
+    }
+
+    /// The question with this section and id, if the questionnaire has it.
+    pub fn get(&self, section: Section, id: &str) -> Option<&Question> {
+        self.question.iter().find(|q| q.applies_to == section && q.id == id)
+    }
+}
+
+// ------------------------------------------------------------------ audit templates
+
+/// A catalogue question chosen for a template, by section and id.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuestionRef {
+    pub section: Section,
+    pub id: String,
+}
+
+/// A unit type's own judgement question, beside the catalogue's (the record does not answer it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExtraQuestion {
+    pub section: Section,
+    /// Stable id (a–z, 0–9, _), used in the sheet and in the comparison with other years.
+    pub id: String,
+    /// The question in Swedish.
+    pub text: String,
+}
+
+/// The file-audit questionnaire of one unit type (`audit_template_set`, org stream): which
+/// questions of the catalogue (the default questionnaire) are asked, plus the unit type's own
+/// questions. The latest one recorded for a unit type stands for audits opened after it; an
+/// audit records the questions it was opened with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AuditTemplate {
+    pub function: crate::org::UnitFunction,
+    /// The catalogue's questions asked, by section and id.
+    pub include: Vec<QuestionRef>,
+    /// The unit type's own questions (judgement only).
+    #[serde(default)]
+    pub extra: Vec<ExtraQuestion>,
+}
+
+/// Most questions a template may hold (catalogue and own together).
+pub const MAX_TEMPLATE_QUESTIONS: usize = 100;
+
+fn template_error(field: &str, message: impl Into<String>) -> DomainError {
+    DomainError::new(ErrorCode::InvalidInput, message).field(field)
+}
+
+impl AuditTemplate {
+    /// Checks the template against the catalogue; errors in Swedish naming the question.
+    pub fn validate(&self, catalogue: &Questionnaire) -> Result<(), DomainError> {
+        if self.function == crate::org::UnitFunction::Management {
+            return Err(template_error("function", "Ledningen granskas inte; välj en enhetstyp som granskas."));
+        }
+        let mut seen = HashSet::new();
+        for r in &self.include {
+            if catalogue.get(r.section, &r.id).is_none() {
+                return Err(template_error("include", format!("Frågan {} finns inte i frågekatalogen.", r.id)));
+            }
+            if !seen.insert((r.section, r.id.clone())) {
+                return Err(template_error("include", format!("Frågan {} är vald två gånger.", r.id)));
+            }
+        }
+        for (i, x) in self.extra.iter().enumerate() {
+            let n = i + 1;
+            let id = x.id.trim();
+            if id.is_empty()
+                || id.len() > 40
+                || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            {
+                return Err(template_error(
+                    "extra",
+                    format!("Egen fråga {n}: id ska vara 1–40 tecken a–z, 0–9 eller _ (t.ex. plan_foljd_upp)."),
+                ));
+            }
+            if catalogue.question.iter().any(|q| q.id == id) {
+                return Err(template_error(
+                    "extra",
+                    format!("Egen fråga {n}: id {id} används redan av en fråga i katalogen; välj ett annat."),
+                ));
+            }
+            if !seen.insert((x.section, id.to_owned())) || self.extra[..i].iter().any(|y| y.id.trim() == id) {
+                return Err(template_error("extra", format!("Egen fråga {n}: id {id} finns två gånger.")));
+            }
+            let text = x.text.trim();
+            if text.is_empty() {
+                return Err(template_error("extra", format!("Egen fråga {n} ({id}) saknar frågetext.")));
+            }
+            if text.chars().count() > 300 {
+                return Err(template_error(
+                    "extra",
+                    format!("Egen fråga {n} ({id}): frågetexten får vara högst 300 tecken."),
+                ));
+            }
+        }
+        let total = self.include.len() + self.extra.len();
+        if total == 0 {
+            return Err(template_error("include", "Mallen måste ha minst en fråga."));
+        }
+        if total > MAX_TEMPLATE_QUESTIONS {
+            return Err(template_error("include", format!("Mallen får ha högst {MAX_TEMPLATE_QUESTIONS} frågor.")));
+        }
+        Ok(())
+    }
+
+    /// The questions asked: the chosen catalogue questions in the catalogue's order, then the
+    /// unit type's own (judgement, not answered by the record).
+    pub fn questionnaire(&self, catalogue: &Questionnaire) -> Questionnaire {
+        let chosen: HashSet<(Section, &str)> = self.include.iter().map(|r| (r.section, r.id.as_str())).collect();
+        let mut question: Vec<Question> =
+            catalogue.question.iter().filter(|q| chosen.contains(&(q.applies_to, q.id.as_str()))).cloned().collect();
+        question.extend(self.extra.iter().map(|x| Question {
+            id: x.id.trim().to_owned(),
+            applies_to: x.section,
+            text: x.text.trim().to_owned(),
+            auto: false,
+            extra: true,
+        }));
+        Questionnaire { question }
+    }
+
+    /// The template equal to the whole catalogue (what a unit type without one uses).
+    pub fn whole(function: crate::org::UnitFunction, catalogue: &Questionnaire) -> Self {
+        Self {
+            function,
+            include: catalogue
+                .question
+                .iter()
+                .map(|q| QuestionRef { section: q.applies_to, id: q.id.clone() })
+                .collect(),
+            extra: Vec::new(),
+        }
     }
 }
 
@@ -176,6 +315,7 @@ pub fn inspect(
         .iter()
         .map(|q| {
             let (answer, evidence) = match q.applies_to {
+                _ if q.extra => na("Enhetstypens egen fråga", "Bedöms av granskaren; journalen besvarar inte frågan."),
                 Section::PreliminaryAssessment => preliminary(&q.id, &state, &f, &specs, rules, org, as_of),
                 Section::Investigation => investigation(&q.id, &state, &f, &specs, rules, org, as_of),
             };

@@ -302,6 +302,33 @@ pub fn version_delegation_order(
     })
 }
 
+// ------------------------------------------------------------------ file-audit templates
+
+/// Who sets a unit type's file-audit questionnaire (the routine is the quality developer's).
+pub const AUDIT_TEMPLATE_EDITORS: &[Role] = &[Role::QualityDeveloper];
+
+/// Records a unit type's file-audit questionnaire (`audit_template_set`, org stream), checked
+/// against the catalogue (the default questionnaire). It stands for audits opened after it;
+/// an audit already opened keeps the questions it recorded.
+pub fn set_audit_template(
+    t: &crate::checks::AuditTemplate,
+    catalogue: &crate::checks::Questionnaire,
+    ctx: &Context,
+) -> Result<NewEvent, DomainError> {
+    role_in(ctx, AUDIT_TEMPLATE_EDITORS, "ändra aktgranskningens frågemallar")?;
+    t.validate(catalogue)?;
+    let mut t = t.clone();
+    for x in &mut t.extra {
+        x.id = x.id.trim().to_owned();
+        x.text = x.text.trim().to_owned();
+    }
+    Ok(NewEvent {
+        stream: ORG_STREAM.to_owned(),
+        meta: ctx.meta(ctx.today(), None),
+        payload: Payload::AuditTemplateSet(t),
+    })
+}
+
 // ------------------------------------------------------------------ registration
 
 /// Register an aktualisering for one or more children (one case each).

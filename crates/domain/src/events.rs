@@ -82,6 +82,8 @@ pub enum Payload {
     RedelegationRevoked(RedelegationRevoked),
     /// a new dated version of the delegation order, edited in the app by the administrator
     DelegationOrderVersioned(crate::rules::DelegationOrderVersion),
+    /// the file audit's questionnaire for a unit type, set by the quality developer
+    AuditTemplateSet(crate::checks::AuditTemplate),
     // --- persons (stream `person/<id>`)
     PersonRegistered(PersonRegistered),
     PersonUpdated(PersonUpdated),
@@ -175,6 +177,7 @@ impl Payload {
                 | Self::RedelegationDecided(_)
                 | Self::RedelegationRevoked(_)
                 | Self::DelegationOrderVersioned(_)
+                | Self::AuditTemplateSet(_)
         )
     }
 
@@ -232,6 +235,7 @@ impl Payload {
             Self::RedelegationDecided(_) => "redelegation_decided",
             Self::RedelegationRevoked(_) => "redelegation_revoked",
             Self::DelegationOrderVersioned(_) => "delegation_order_versioned",
+            Self::AuditTemplateSet(_) => "audit_template_set",
             Self::PersonRegistered(_) => "person_registered",
             Self::PersonUpdated(_) => "person_updated",
             Self::ActualisationRegistered(_) => "actualisation_registered",

@@ -71,8 +71,9 @@ pub enum UnitKind {
     Team,
 }
 
-/// What a unit does; used for routing and for indicator breakdowns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+/// What a unit does; used for routing, for indicator breakdowns and for the file audit's
+/// questionnaire template (one per unit type).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum UnitFunction {
     /// mottagning
@@ -89,6 +90,51 @@ pub enum UnitFunction {
     OpenCare,
     Management,
     Other,
+}
+
+impl UnitFunction {
+    /// Every unit type, in display order.
+    pub const ALL: [Self; 8] = [
+        Self::Intake,
+        Self::Investigation,
+        Self::DomesticViolence,
+        Self::Youth,
+        Self::Placement,
+        Self::OpenCare,
+        Self::Management,
+        Self::Other,
+    ];
+
+    pub fn label_sv(self) -> &'static str {
+        match self {
+            Self::Intake => "Mottagning",
+            Self::Investigation => "Utredning barn och unga",
+            Self::DomesticViolence => "Våld i nära relation",
+            Self::Youth => "Ungdom",
+            Self::Placement => "Placering och familjehem",
+            Self::OpenCare => "Öppenvård",
+            Self::Management => "Ledning",
+            Self::Other => "Övrigt",
+        }
+    }
+
+    /// The snake_case name (as in JSON and addresses).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Intake => "intake",
+            Self::Investigation => "investigation",
+            Self::DomesticViolence => "domestic_violence",
+            Self::Youth => "youth",
+            Self::Placement => "placement",
+            Self::OpenCare => "open_care",
+            Self::Management => "management",
+            Self::Other => "other",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.code() == code)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -159,6 +205,8 @@ pub struct Organisation {
     pub staff: HashMap<StaffId, Staff>,
     pub grants: Vec<Grant>,
     pub redelegations: Vec<Redelegation>,
+    /// The file audit's questionnaire per unit type, the latest recorded (`audit_template_set`).
+    pub audit_templates: BTreeMap<UnitFunction, crate::checks::AuditTemplate>,
 }
 
 /// Who is acting, resolved against the organisation: the shell builds it from the
@@ -242,12 +290,28 @@ impl Organisation {
                 revoked_on: None,
                 seq: ev.seq,
             }),
+            Payload::AuditTemplateSet(t) => {
+                self.audit_templates.insert(t.function, t.clone());
+            }
             Payload::RedelegationRevoked(r) => {
                 for x in self.redelegations.iter_mut().filter(|x| x.id == r.redelegation) {
                     x.revoked_on = Some(x.revoked_on.map_or(r.on, |o| o.min(r.on)));
                 }
             }
             _ => {}
+        }
+    }
+
+    /// The questions a file audit of `unit` asks: its unit type's template, or the whole
+    /// catalogue when none is recorded (or the unit is unknown).
+    pub fn audit_questions(
+        &self,
+        unit: &UnitId,
+        catalogue: &crate::checks::Questionnaire,
+    ) -> crate::checks::Questionnaire {
+        match self.unit(unit).and_then(|u| self.audit_templates.get(&u.function)) {
+            Some(t) => t.questionnaire(catalogue),
+            None => catalogue.clone(),
         }
     }
 

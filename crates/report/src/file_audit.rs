@@ -1,7 +1,9 @@
 //! A unit's file-audit sheet (aktgranskning) as rows for .xlsx, and the answers read back
 //! from an edited sheet. One row per audited file and question that applies to it: the
 //! record's automatic answer with its evidence, the standing answer (pre-filled with the
-//! automatic one for the questions the record answers), and the auditor's comment.
+//! automatic one for the questions the record answers), and the auditor's comment. The
+//! questions are the audit's own (its unit type's template when it was opened); a unit type's
+//! own question has no automatic answer.
 
 use std::collections::{HashMap, HashSet};
 
@@ -79,7 +81,7 @@ pub fn sheet(
                 section_sv(q.applies_to).to_owned(),
                 q.id.clone(),
                 q.text.clone(),
-                auto.answer.label_sv().to_owned(),
+                if q.extra { String::new() } else { auto.answer.label_sv().to_owned() },
                 auto.evidence.note.clone(),
                 standing.map(|r| r.label_sv().to_owned()).unwrap_or_default(),
                 comments.get(&key).cloned().unwrap_or_default(),
@@ -126,10 +128,10 @@ pub fn answers_from_sheet(
             continue;
         };
         let qid = cell(3);
-        if !questions.question.iter().any(|q| q.applies_to == section && q.id == qid) {
-            errors.push(format!("Rad {n}: frågan {qid:?} finns inte i frågelistan."));
+        let Some(question) = questions.get(section, qid) else {
+            errors.push(format!("Rad {n}: frågan {qid:?} finns inte i granskningens frågelista."));
             continue;
-        }
+        };
         if !seen.insert((case, section, qid.to_owned())) {
             errors.push(format!("Rad {n}: samma akt och fråga finns två gånger."));
             continue;
@@ -142,7 +144,12 @@ pub fn answers_from_sheet(
             continue;
         };
         let key = (case, section, qid.to_owned());
-        let automatic = inspections.get(&case).and_then(|x| x.answer(section, qid)).map(|x| x.answer);
+        // A unit type's own question has no automatic answer (the record does not answer it).
+        let automatic = if question.extra {
+            None
+        } else {
+            inspections.get(&case).and_then(|x| x.answer(section, qid)).map(|x| x.answer)
+        };
         let comment = Some(cell(8).to_owned()).filter(|c| !c.is_empty());
         if automatic.is_some_and(|auto| auto != reply) && comment.is_none() {
             errors.push(format!("Rad {n}: svaret skiljer sig från det automatiska — skriv en kommentar om varför."));

@@ -551,12 +551,10 @@ pub fn file_audits(report: &Report<'_>, year: i32, f: &Filter) -> Vec<Block> {
             ),
         ]);
     }
-    let texts = skyndsam_domain::checks::Questionnaire::defaults().ok();
+    // Each audit asks its own questions (its unit type's template): the text is the first
+    // audit's that asks the question.
     let text = |section: Section, id: &str| {
-        texts
-            .as_ref()
-            .and_then(|q| q.question.iter().find(|x| x.applies_to == section && x.id == id))
-            .map_or_else(String::new, |x| x.text.clone())
+        audits.iter().find_map(|(_, a)| a.questions.get(section, id)).map_or_else(String::new, |x| x.text.clone())
     };
     let rows = per_question
         .iter()

@@ -135,7 +135,8 @@ pub fn validate(events: &mut [(usize, RecordedEvent)], _rules: &RuleTable) -> Re
             | Payload::RoleRevoked(_)
             | Payload::RedelegationDecided(_)
             | Payload::RedelegationRevoked(_)
-            | Payload::DelegationOrderVersioned(_) => e.stream == ORG_STREAM,
+            | Payload::DelegationOrderVersioned(_)
+            | Payload::AuditTemplateSet(_) => e.stream == ORG_STREAM,
             Payload::PersonRegistered(p) => prefix == "person" && p.person.0.to_string() == id && e.version == 1,
             Payload::PersonUpdated(_) => prefix == "person" && e.version > 1,
             Payload::ActualisationRegistered(a) => {

@@ -21,10 +21,12 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use skyndsam_domain::calendar::local_date;
 use skyndsam_domain::case::CaseState;
-use skyndsam_domain::checks::{inspect, CaseInspection, Questionnaire};
+use skyndsam_domain::checks::{
+    inspect, AuditTemplate, CaseInspection, ExtraQuestion, Question, QuestionRef, Questionnaire,
+};
 use skyndsam_domain::events::*;
 use skyndsam_domain::ids::{CaseId, FileAuditId, StaffId, UnitId};
-use skyndsam_domain::org::{Role, UnitKind};
+use skyndsam_domain::org::{Role, UnitFunction, UnitKind};
 use skyndsam_domain::quality::commands::{FileAuditCommand as F, MatterCommand, QualityCommand as Q};
 use skyndsam_domain::quality::stats::{file_audit_results, AuditQuestionResult};
 use skyndsam_domain::quality::{FileAuditState, Matter};
@@ -55,6 +57,11 @@ pub const DROP_OUT_RECORDERS: &[Role] =
     &[Role::UnitManager, Role::AreaManager, Role::HeadOfAdministration, Role::QualityDeveloper];
 /// The analysis, the improvement actions and closing: the unit's managers.
 pub const ANALYSTS: &[Role] = &[Role::UnitManager, Role::AreaManager, Role::HeadOfAdministration];
+/// Marking an improvement action done: its owner (any audit reader) or the unit's managers;
+/// the domain judges who owns it.
+pub const MEASURE_COMPLETERS: &[Role] = AUDIT_READERS;
+/// Who sets a unit type's questionnaire template (the domain's rule).
+pub const TEMPLATE_EDITORS: &[Role] = skyndsam_domain::commands::AUDIT_TEMPLATE_EDITORS;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -98,6 +105,8 @@ pub struct FileAuditView {
     pub assignee: Option<StaffId>,
     pub analysed_on: Option<chrono::NaiveDate>,
     pub locked_on: Option<chrono::NaiveDate>,
+    /// The questions this audit asks (its unit type's template when it was opened).
+    pub questions: Vec<Question>,
     /// Share of Ja per question this year.
     pub results: Vec<AuditQuestionResult>,
     /// The same unit's audit of the year before, if there is one the caller may see.
@@ -166,7 +175,8 @@ pub(crate) async fn visible(ctx: &Ctx, id: FileAuditId) -> Result<(FileAuditStat
     }
 }
 
-pub(crate) fn questionnaire() -> Result<Questionnaire, ApiError> {
+/// The catalogue: the default questionnaire, from which templates choose.
+pub(crate) fn catalogue() -> Result<Questionnaire, ApiError> {
     Questionnaire::defaults().map_err(|e| ApiError::internal(format!("questionnaire: {}", e.message)))
 }
 
@@ -190,7 +200,7 @@ pub(crate) async fn inspect_files(
     let store = ctx.app.store.clone();
     let cases: Vec<CaseId> = a.audited().map(|f| f.case).filter(|c| only.is_none_or(|o| o == *c)).collect();
     let today = local_date(ctx.now);
-    let questions = questionnaire()?;
+    let questions = a.questions.clone();
     let (map, children) = blocking(move || {
         let mut map = HashMap::new();
         let mut children = Vec::new();
@@ -298,6 +308,8 @@ pub(crate) async fn open_audit(ctx: &Ctx, req: OpenFileAuditRequest) -> Result<O
                 .iter()
                 .map(|d| AuditDropOut { case: d.case, reason: d.reason.clone() })
                 .collect(),
+            // Filled by the domain from the unit type's template as it stands.
+            questions: Vec::new(),
         }
     };
     let id = opened.audit;
@@ -344,6 +356,7 @@ pub(crate) async fn audit_view(ctx: &Ctx, id: &str) -> Result<FileAuditView, Api
         assignee: a.handling.assignee.clone(),
         analysed_on: a.analysed_on,
         locked_on: a.handling.locked_on,
+        questions: a.questions.question.clone(),
         results: file_audit_results(&a),
         previous,
     })
@@ -387,6 +400,17 @@ async fn decide_measure(
     run(&ctx, id, req.expected_version, Q::FileAudit(id, F::Matter(MatterCommand::DecideMeasure(req.data)))).await
 }
 
+async fn complete_measure(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    RawJson(body): RawJson,
+) -> Result<Json<FileAuditResult>, ApiError> {
+    let id = parse_id(&id)?;
+    visible(&ctx, id).await?;
+    let req: FileAuditCommandRequest<MeasureCompleted> = parse_json(&body)?;
+    run(&ctx, id, req.expected_version, Q::FileAudit(id, F::Matter(MatterCommand::CompleteMeasure(req.data)))).await
+}
+
 async fn drop_out(ctx: Ctx, Path(id): Path<String>, RawJson(body): RawJson) -> Result<Json<FileAuditResult>, ApiError> {
     let id = parse_id(&id)?;
     visible(&ctx, id).await?;
@@ -407,7 +431,7 @@ async fn sheet_rows(ctx: &Ctx, id: FileAuditId) -> Result<(FileAuditState, Vec<V
     let store = ctx.app.store.clone();
     let events = blocking(move || Ok(store.read_stream(&id.stream())?)).await?;
     let comments = skyndsam_report::file_audit::comments(&events);
-    let questions = questionnaire()?;
+    let questions = a.questions.clone();
     let rows = skyndsam_report::file_audit::sheet(&a, &questions, &map, &comments);
     Ok((a, rows, SheetInputs { questions, inspections: map, comments }))
 }
@@ -473,6 +497,102 @@ pub(crate) async fn import_sheet(
     Ok(Ok(SheetImportResult { id, version: r.version, changed }))
 }
 
+// ------------------------------------------------------------------ questionnaire templates
+
+/// One unit type's file-audit questionnaire.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AuditTemplateView {
+    pub function: UnitFunction,
+    /// The unit type in Swedish.
+    pub label: String,
+    /// Set by the quality developer; false: no template is recorded and the whole catalogue
+    /// is asked.
+    pub recorded: bool,
+    /// The catalogue's questions asked.
+    pub include: Vec<QuestionRef>,
+    /// The unit type's own questions.
+    pub extra: Vec<ExtraQuestion>,
+    /// The questions an audit of a unit of this type opened now asks, in order.
+    pub questions: Vec<Question>,
+}
+
+/// The catalogue and every unit type's template.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AuditTemplatesView {
+    /// The catalogue (the default questionnaire) the templates choose from.
+    pub catalogue: Vec<Question>,
+    pub templates: Vec<AuditTemplateView>,
+}
+
+/// A unit type's new questionnaire.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetAuditTemplateRequest {
+    /// The catalogue's questions asked, by section and id.
+    pub include: Vec<QuestionRef>,
+    /// The unit type's own judgement questions (stable id, section, Swedish text).
+    #[serde(default)]
+    pub extra: Vec<ExtraQuestion>,
+}
+
+/// The unit types that can have a template (every one that is audited).
+pub(crate) fn template_functions() -> impl Iterator<Item = UnitFunction> {
+    UnitFunction::ALL.into_iter().filter(|f| *f != UnitFunction::Management)
+}
+
+pub(crate) fn parse_function(code: &str) -> Result<UnitFunction, ApiError> {
+    UnitFunction::from_code(code).filter(|f| *f != UnitFunction::Management).ok_or_else(ApiError::not_found)
+}
+
+/// One unit type's template as it stands (the whole catalogue when none is recorded).
+pub(crate) fn template_view(ctx: &Ctx, function: UnitFunction, catalogue: &Questionnaire) -> AuditTemplateView {
+    let p = ctx.app.store.projections();
+    let recorded = p.org.audit_templates.get(&function);
+    let t = recorded.cloned().unwrap_or_else(|| AuditTemplate::whole(function, catalogue));
+    AuditTemplateView {
+        function,
+        label: function.label_sv().to_owned(),
+        recorded: recorded.is_some(),
+        questions: t.questionnaire(catalogue).question,
+        include: t.include,
+        extra: t.extra,
+    }
+}
+
+async fn list_templates(ctx: Ctx) -> Result<Json<AuditTemplatesView>, ApiError> {
+    let catalogue = catalogue()?;
+    let templates = template_functions().map(|f| template_view(&ctx, f, &catalogue)).collect();
+    Ok(Json(AuditTemplatesView { catalogue: catalogue.question, templates }))
+}
+
+async fn get_template(ctx: Ctx, Path(function): Path<String>) -> Result<Json<AuditTemplateView>, ApiError> {
+    let function = parse_function(&function)?;
+    Ok(Json(template_view(&ctx, function, &catalogue()?)))
+}
+
+/// Records a unit type's template (the API's PUT and the page's form).
+pub(crate) async fn set_template(
+    ctx: &Ctx,
+    function: UnitFunction,
+    req: SetAuditTemplateRequest,
+) -> Result<AuditTemplateView, ApiError> {
+    let catalogue = catalogue()?;
+    let t = AuditTemplate { function, include: req.include, extra: req.extra };
+    crate::delegation_api::append_org(ctx, |c| skyndsam_domain::commands::set_audit_template(&t, &catalogue, c))
+        .await?;
+    Ok(template_view(ctx, function, &catalogue))
+}
+
+async fn put_template(
+    ctx: Ctx,
+    Path(function): Path<String>,
+    RawJson(body): RawJson,
+) -> Result<Json<AuditTemplateView>, ApiError> {
+    let function = parse_function(&function)?;
+    let req: SetAuditTemplateRequest = parse_json(&body)?;
+    Ok(Json(set_template(&ctx, function, req).await?))
+}
+
 // ------------------------------------------------------------------ the routes
 
 /// The file audit's routes, for the one route table.
@@ -494,6 +614,51 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         )
     };
     vec![
+        (
+            spec(
+                M::GET,
+                "/api/file-audit-templates",
+                "file_audit_templates",
+                "Aktgranskningens frågekatalog och frågemallen för varje enhetstyp",
+                "aktgranskning",
+                AUDIT_READERS,
+                Some("quality:read"),
+                None,
+                Some(schema::<AuditTemplatesView>),
+                200,
+            ),
+            get(list_templates),
+        ),
+        (
+            spec(
+                M::GET,
+                "/api/file-audit-templates/{function}",
+                "file_audit_template",
+                "En enhetstyps frågemall (hela katalogen om ingen mall är satt)",
+                "aktgranskning",
+                AUDIT_READERS,
+                Some("quality:read"),
+                None,
+                Some(schema::<AuditTemplateView>),
+                200,
+            ),
+            get(get_template),
+        ),
+        (
+            spec(
+                M::PUT,
+                "/api/file-audit-templates/{function}",
+                "set_file_audit_template",
+                "Sätt en enhetstyps frågemall: valda katalogfrågor och egna frågor (gäller granskningar som öppnas efter)",
+                "aktgranskning",
+                TEMPLATE_EDITORS,
+                Some("quality:write"),
+                Some(schema::<SetAuditTemplateRequest>),
+                Some(schema::<AuditTemplateView>),
+                200,
+            ),
+            put(put_template),
+        ),
         (
             spec(
                 M::POST,
@@ -581,6 +746,16 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Some(schema::<FileAuditCommandRequest<MeasureDecided>>),
             ),
             post(decide_measure),
+        ),
+        (
+            cmd(
+                "/api/file-audits/{id}/measure-completion",
+                "file_audit_measure_completion",
+                "Markera en förbättringsåtgärd som genomförd (den som äger åtgärden eller enhetens chefer)",
+                MEASURE_COMPLETERS,
+                Some(schema::<FileAuditCommandRequest<MeasureCompleted>>),
+            ),
+            post(complete_measure),
         ),
         (
             cmd(

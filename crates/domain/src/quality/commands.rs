@@ -1094,10 +1094,23 @@ fn open_file_audit(a: &FileAuditOpened, ctx: &Context, look: &dyn Lookup) -> Res
         }
         required("drop_outs.reason", &d.reason, "Skälet till bortfallet")?;
     }
-    let events = vec![event(ctx, &stream, ctx.today(), Payload::FileAuditOpened(a.clone()))];
+    // The questions: the unit type's template as it stands now, recorded with the audit.
+    let catalogue = crate::checks::Questionnaire::defaults()?;
+    let asked = ctx.org.audit_questions(&a.unit, &catalogue).question;
+    if !a.questions.is_empty() && a.questions != asked {
+        return Err(err(
+            ErrorCode::Conflict,
+            "questions",
+            "Frågorna stämmer inte med enhetstypens frågemall; mallen har ändrats. Försök igen.",
+        ));
+    }
+    let unit = a.unit.clone();
+    let mut a = a.clone();
+    a.questions = asked;
+    let events = vec![event(ctx, &stream, ctx.today(), Payload::FileAuditOpened(a))];
     let mut out = Outcome { events, expect: vec![(stream.clone(), None)] };
     // The analysis and the improvement actions are the unit manager's.
-    if let Some(m) = responsible(ctx.org, &a.unit, &[Role::UnitManager], ctx.today()) {
+    if let Some(m) = responsible(ctx.org, &unit, &[Role::UnitManager], ctx.today()) {
         out.events.push(event(ctx, &stream, ctx.today(), Payload::MatterAssigned(MatterAssigned { assignee: m })));
     }
     Ok(out)
@@ -1140,6 +1153,13 @@ fn file_audit(
                     ));
                 }
                 required("answers.question", &x.question, "Frågan")?;
+                if a.questions.get(x.section, &x.question).is_none() {
+                    return Err(err(
+                        ErrorCode::InvalidInput,
+                        "answers.question",
+                        format!("Svar {row}: frågan {} ingår inte i granskningens frågelista.", x.question),
+                    ));
+                }
                 let overrides = x.automatic.is_some_and(|auto| auto != x.reply);
                 let commented = x.comment.as_deref().is_some_and(|c| !c.trim().is_empty());
                 if overrides && !commented {

@@ -371,6 +371,9 @@ pub struct FileAuditState {
     pub population: u32,
     pub files: Vec<AuditedFile>,
     pub drop_outs: Vec<AuditDropOut>,
+    /// The questions this audit asks (recorded when opened; the default questionnaire for an
+    /// audit opened before templates).
+    pub questions: crate::checks::Questionnaire,
     /// The standing answer per (file, section, question): reply, automatic answer, overridden.
     #[serde(skip)]
     pub answers: BTreeMap<(CaseId, Section, String), AnswerState>,
@@ -503,6 +506,12 @@ impl Matter {
                 population: a.population,
                 files: a.files.clone(),
                 drop_outs: a.drop_outs.clone(),
+                questions: if a.questions.is_empty() {
+                    crate::checks::Questionnaire::defaults()
+                        .unwrap_or(crate::checks::Questionnaire { question: Vec::new() })
+                } else {
+                    crate::checks::Questionnaire { question: a.questions.clone() }
+                },
                 answers: BTreeMap::new(),
                 analysed_on: None,
             }),

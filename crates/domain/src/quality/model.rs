@@ -649,6 +649,11 @@ pub struct FileAuditOpened {
     pub population: u32,
     pub files: Vec<AuditedFile>,
     pub drop_outs: Vec<AuditDropOut>,
+    /// The questions asked, as the unit type's template gave them when the audit was opened
+    /// (so the audit can be reproduced after the template changes). Empty in journals from
+    /// before templates: the default questionnaire.
+    #[serde(default)]
+    pub questions: Vec<crate::checks::Question>,
 }
 
 /// One answer of an auditor: the automatic answer it started from (if the record answered

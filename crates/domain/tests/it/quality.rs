@@ -978,6 +978,7 @@ fn the_trends_file_audits_count_in_the_month_they_were_analysed_without_drop_out
             population: 10,
             files: (1..=3).map(|c| AuditedFile { case: case(c), stratum: "alla".into(), handler: None }).collect(),
             drop_outs: vec![AuditDropOut { case: case(3), reason: "Akten saknas".into() }],
+            questions: skyndsam_domain::checks::Questionnaire { question: vec![] },
             answers: answers
                 .iter()
                 .map(|(c, q, r)| {
@@ -1011,4 +1012,224 @@ fn the_trends_file_audits_count_in_the_month_they_were_analysed_without_drop_out
     assert!(months[2].file_audits.is_empty());
     // A file audit is no deviation, lex Sarah or complaint: not in the per-unit counts.
     assert!(months.iter().all(|m| m.by_unit.is_empty()));
+}
+
+// ------------------------------------------------------------------ file-audit templates
+
+mod audit_templates {
+    use super::*;
+    use skyndsam_domain::checks::{inspect, AuditTemplate, ExtraQuestion, QuestionRef, Questionnaire, Reply, Section};
+    use skyndsam_domain::org::UnitFunction;
+    use skyndsam_domain::quality::commands::FileAuditCommand as F;
+
+    fn catalogue() -> Questionnaire {
+        Questionnaire::defaults().unwrap()
+    }
+
+    fn pick(ids: &[&str]) -> Vec<QuestionRef> {
+        let c = catalogue();
+        ids.iter()
+            .map(|id| {
+                let q = c.question.iter().find(|q| q.id == *id).unwrap();
+                QuestionRef { section: q.applies_to, id: q.id.clone() }
+            })
+            .collect()
+    }
+
+    fn extra(id: &str, text: &str) -> ExtraQuestion {
+        ExtraQuestion { section: Section::PreliminaryAssessment, id: id.into(), text: text.into() }
+    }
+
+    fn intake_template() -> AuditTemplate {
+        AuditTemplate {
+            function: UnitFunction::Intake,
+            include: pick(&["reporter_documented", "protection_timely"]),
+            extra: vec![extra("barnsamtal_mottagning", "Har barnet fått ett eget samtal i mottagningen?")],
+        }
+    }
+
+    fn set(q: &mut Q6, who: (&str, Role), t: &AuditTemplate) -> Result<u64, DomainError> {
+        let actor = q.w.actor(who.0, who.1);
+        let e = {
+            let ctx = Context { now: at(2026, 1, 10, 9, 0), rules: &q.w.rules, org: &q.w.org, actor: &actor };
+            skyndsam_domain::commands::set_audit_template(t, &catalogue(), &ctx)?
+        };
+        Ok(q.w.org_event(e))
+    }
+
+    fn open(id: FileAuditId, case: CaseId, questions: Vec<skyndsam_domain::checks::Question>) -> Q {
+        Q::OpenFileAudit(FileAuditOpened {
+            audit: id,
+            unit: UnitId::parse("mottagning").unwrap(),
+            year: 2025,
+            seed: 7,
+            method: "slump".into(),
+            population: 1,
+            files: vec![AuditedFile { case, stratum: "alla".into(), handler: None }],
+            drop_outs: vec![],
+            questions,
+        })
+    }
+
+    fn audit(q: &Q6, id: FileAuditId) -> &skyndsam_domain::quality::FileAuditState {
+        match &q.matters[&id.stream()] {
+            Matter::FileAudit(a) => a,
+            other => panic!("not an audit: {other:?}"),
+        }
+    }
+
+    fn answer(case: CaseId, section: Section, question: &str, automatic: Option<Reply>) -> Q {
+        Q::FileAudit(
+            FileAuditId::from_u128(1),
+            F::Answer(FileAuditAnswersRecorded {
+                answers: vec![AuditAnswer {
+                    case,
+                    section,
+                    question: question.into(),
+                    reply: Reply::Yes,
+                    automatic,
+                    comment: None,
+                }],
+                source: "manuell".into(),
+            }),
+        )
+    }
+
+    #[test]
+    fn a_template_is_checked_against_the_catalogue_with_swedish_messages() {
+        let c = catalogue();
+        let ok = intake_template();
+        assert!(ok.validate(&c).is_ok());
+        let refused = |t: AuditTemplate| {
+            let e = t.validate(&c).expect_err("should be refused");
+            assert_eq!(e.code, ErrorCode::InvalidInput);
+            e.message
+        };
+        let mut t = ok.clone();
+        t.include.push(QuestionRef { section: Section::Investigation, id: "finns_inte".into() });
+        assert_eq!(refused(t), "Frågan finns_inte finns inte i frågekatalogen.");
+        let mut t = ok.clone();
+        t.include.push(t.include[0].clone());
+        assert_eq!(refused(t), "Frågan reporter_documented är vald två gånger.");
+        let mut t = ok.clone();
+        t.extra.push(extra("barnsamtal_mottagning", "En annan text"));
+        assert!(refused(t).contains("finns två gånger"));
+        let mut t = ok.clone();
+        t.extra.push(extra("child_view", "Samma id som katalogen"));
+        assert!(refused(t).contains("används redan av en fråga i katalogen"));
+        let mut t = ok.clone();
+        t.extra.push(extra("tom_fraga", "   "));
+        assert!(refused(t).contains("saknar frågetext"));
+        let mut t = ok.clone();
+        t.extra.push(extra("Ogiltigt Id", "Text"));
+        assert!(refused(t).contains("id ska vara 1–40 tecken"));
+        let t = AuditTemplate { function: UnitFunction::Intake, include: vec![], extra: vec![] };
+        assert_eq!(refused(t), "Mallen måste ha minst en fråga.");
+        let t = AuditTemplate { function: UnitFunction::Management, ..ok.clone() };
+        assert!(refused(t).contains("Ledningen granskas inte"));
+        // Catalogue questions keep the catalogue's order, the unit type's own come last.
+        let asked = ok.questionnaire(&c);
+        let ids: Vec<&str> = asked.question.iter().map(|q| q.id.as_str()).collect();
+        assert_eq!(ids, ["reporter_documented", "protection_timely", "barnsamtal_mottagning"]);
+        assert!(asked.question[2].extra && !asked.question[2].auto);
+    }
+
+    #[test]
+    fn only_the_quality_developer_sets_a_template() {
+        let mut q = Q6::new();
+        let e = set(&mut q, ("maja", Role::UnitManager), &intake_template()).unwrap_err();
+        assert_eq!(e.code, ErrorCode::NotAuthorised);
+        assert!(q.w.org.audit_templates.is_empty());
+        set(&mut q, KVALLE, &intake_template()).unwrap();
+        assert_eq!(q.w.org.audit_templates[&UnitFunction::Intake], intake_template());
+    }
+
+    #[test]
+    fn an_audit_asks_its_unit_types_template_keeps_it_and_refuses_answers_to_other_questions() {
+        let mut q = Q6::new();
+        let case =
+            q.w.register(ActualisationKind::Report, at(2025, 3, 3, 10, 0), vec![Reason::ViolenceAgainstChild], 1)[0];
+        // Without a template the whole catalogue is asked (today's behaviour).
+        let before = FileAuditId::from_u128(9);
+        q.q(KVALLE, at(2026, 1, 9, 9, 0), open(before, case, vec![]));
+        assert_eq!(audit(&q, before).questions, catalogue());
+
+        set(&mut q, KVALLE, &intake_template()).unwrap();
+        let id = FileAuditId::from_u128(1);
+        q.q(KVALLE, at(2026, 1, 10, 10, 0), open(id, case, vec![]));
+        let expected = intake_template().questionnaire(&catalogue());
+        assert_eq!(audit(&q, id).questions, expected);
+        // The event itself records the questions (reproducible after the template changes).
+        let recorded = &q.w.streams[&id.stream()][0];
+        match &recorded.payload {
+            Payload::FileAuditOpened(o) => assert_eq!(o.questions, expected.question),
+            other => panic!("{other:?}"),
+        }
+        // The audit opened before the template still asks the whole catalogue.
+        assert_eq!(audit(&q, before).questions, catalogue());
+
+        // An auditor from another unit answers: an excluded question is refused, nothing written.
+        let lina = ("lina", Role::Handler);
+        let code =
+            q.refused(lina, at(2026, 1, 11, 9, 0), answer(case, Section::PreliminaryAssessment, "child_view", None));
+        assert_eq!(code, ErrorCode::InvalidInput);
+        // Included and own questions are taken; the own question has no automatic answer.
+        q.q(lina, at(2026, 1, 11, 9, 0), answer(case, Section::PreliminaryAssessment, "barnsamtal_mottagning", None));
+        let a = audit(&q, id);
+        assert_eq!(a.answers.len(), 1);
+
+        // A later template does not change the open audit; a caller holding the old questions is refused.
+        let mut later = intake_template();
+        later.include = pick(&["reporter_documented"]);
+        set(&mut q, KVALLE, &later).unwrap();
+        assert_eq!(audit(&q, id).questions, expected);
+        let stale = FileAuditId::from_u128(2);
+        let code = q.refused(KVALLE, at(2026, 1, 12, 9, 0), open(stale, case, expected.question.clone()));
+        assert_eq!(code, ErrorCode::Conflict);
+
+        // The record answers the catalogue's questions; the own one is left to the auditor.
+        let insp = inspect(
+            &q.w.events(case),
+            &q.w.rules,
+            &q.w.org,
+            &expected,
+            chrono::NaiveDate::from_ymd_opt(2026, 1, 11).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(insp.answers.len(), 3);
+        let own = insp.answer(Section::PreliminaryAssessment, "barnsamtal_mottagning").unwrap();
+        assert_eq!(
+            (own.answer, own.auto, own.evidence.rule.as_str()),
+            (Reply::NotApplicable, false, "Enhetstypens egen fråga")
+        );
+    }
+
+    #[test]
+    fn an_audit_opened_before_templates_folds_to_the_default_questionnaire() {
+        let mut q = Q6::new();
+        let case =
+            q.w.register(ActualisationKind::Report, at(2025, 3, 3, 10, 0), vec![Reason::ViolenceAgainstChild], 1)[0];
+        // The event as an old journal holds it: no `questions` field.
+        let old = serde_json::json!({
+            "type": "file_audit_opened",
+            "data": {
+                "audit": FileAuditId::from_u128(5),
+                "unit": "mottagning",
+                "year": 2024,
+                "seed": 1,
+                "method": "slump",
+                "population": 1,
+                "files": [{"case": case, "stratum": "alla", "handler": null}],
+                "drop_outs": []
+            }
+        });
+        let payload: Payload = serde_json::from_value(old).unwrap();
+        let stream = FileAuditId::from_u128(5).stream();
+        q.w.push(stream.clone(), KVALLE, at(2025, 1, 10, 9, 0), payload, None);
+        let m = Matter::start(&q.w.streams[&stream][0]).unwrap();
+        match m {
+            Matter::FileAudit(a) => assert_eq!(a.questions, catalogue()),
+            other => panic!("{other:?}"),
+        }
+    }
 }

@@ -630,6 +630,7 @@ fn build() -> Q {
                 .map(|c| AuditedFile { case: crate::fixture::case(c), stratum: "alla".into(), handler: None })
                 .to_vec(),
             drop_outs: vec![],
+            questions: vec![],
         }),
     );
     let answer = |c: u128, section, question: &str, reply, automatic, comment: Option<&str>| AuditAnswer {

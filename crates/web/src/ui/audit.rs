@@ -14,8 +14,9 @@
 
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, Query};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::multipart::{MultipartError, MultipartRejection};
+use axum::extract::{Multipart, Path, Query};
+use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Datelike;
 use skyndsam_domain::calendar::local_date;
@@ -26,7 +27,7 @@ use skyndsam_domain::events::{
 use skyndsam_domain::ids::{CaseId, FileAuditId};
 use skyndsam_domain::org::{Role, UnitKind};
 use skyndsam_domain::quality::commands::{FileAuditCommand as F, MatterCommand, QualityCommand as Q};
-use skyndsam_domain::quality::model::MeasureDecided;
+use skyndsam_domain::quality::model::{MatterLocked, MeasureCompleted, MeasureDecided};
 use skyndsam_domain::quality::Matter;
 use std::collections::HashMap;
 
@@ -34,8 +35,8 @@ use super::pages::{render, Chrome, FormState};
 use super::quality::{add, date, form_of, prefilled, refusal, required, see_other, staff, staff_options};
 use super::session::{same, Fields, Session, SessionForm, UiError, CSRF_FIELD};
 use crate::file_audit_api::{
-    audit_access, audit_view, command, get_sheet, import_sheet, inspect_files, open_audit, parse_id, questionnaire,
-    visible, OpenFileAuditRequest, ANALYSTS, AUDITORS, DROP_OUT_RECORDERS, OPENERS,
+    audit_access, audit_view, command, get_sheet, import_sheet, inspect_files, open_audit, parse_id, visible,
+    OpenFileAuditRequest, ANALYSTS, AUDITORS, DROP_OUT_RECORDERS, MEASURE_COMPLETERS, OPENERS,
 };
 use crate::quality::views::{staff_name, unit_name};
 
@@ -156,6 +157,8 @@ pub struct FileRow {
 
 pub struct ResultRow {
     pub question: String,
+    /// The question's text in this audit's questionnaire.
+    pub text: String,
     pub yes: u32,
     pub no: u32,
     pub not_applicable: u32,
@@ -199,6 +202,12 @@ struct AuditPage {
     may_analyse: bool,
     may_upload: bool,
     staff: Vec<(String, String)>,
+    /// Actions the caller may mark done: not done, and theirs (or the caller is a manager).
+    completable: Vec<(String, String)>,
+    today: String,
+    with_comment: bool,
+    /// The unit's managers close the audit while it is open.
+    may_close: bool,
     imported: Option<usize>,
     sheet_errors: Vec<String>,
     active: Option<(String, FormState)>,
@@ -208,6 +217,7 @@ impl AuditPage {
     fn form(&self, action: &str) -> FormState {
         match &self.active {
             Some((a, f)) if a == action => f.clone(),
+            _ if action == "atgard-klar" => prefilled(&[("completed_on", self.today.clone())]),
             _ if action == "analys" => match &self.analysis {
                 Some((k, i)) => prefilled(&[("keep_doing", k.clone()), ("improve", i.clone())]),
                 None => FormState::default(),
@@ -281,6 +291,7 @@ async fn page_of(
         .iter()
         .map(|r| ResultRow {
             question: r.question.clone(),
+            text: a.questions.get(r.section, &r.question).map(|q| q.text.clone()).unwrap_or_default(),
             yes: r.yes,
             no: r.no,
             not_applicable: r.not_applicable,
@@ -308,6 +319,18 @@ async fn page_of(
         unit_name(&p.org, &v.unit)
     };
     let role = s.ctx.actor.role;
+    let me = &s.ctx.actor.staff;
+    let completable = a
+        .handling
+        .measures
+        .iter()
+        .filter(|m| m.completed_on.is_none() && MEASURE_COMPLETERS.contains(&role))
+        .filter(|m| &m.owner == me || ANALYSTS.contains(&role))
+        .map(|m| {
+            let text = texts.get(&m.measure).cloned().unwrap_or_else(|| format!("Åtgärd {}", m.measure));
+            (m.measure.to_string(), format!("{}: {text} (senast {})", m.measure, m.due))
+        })
+        .collect();
     Ok(AuditPage {
         chrome: Some(Chrome::of(s)),
         csrf: s.csrf.clone(),
@@ -332,6 +355,10 @@ async fn page_of(
         may_analyse: open && ANALYSTS.contains(&role),
         may_upload: open && AUDITORS.contains(&role),
         staff: if open && ANALYSTS.contains(&role) { staff_options(s) } else { Vec::new() },
+        completable,
+        today: local_date(s.ctx.now).to_string(),
+        with_comment: true,
+        may_close: open && ANALYSTS.contains(&role),
         imported,
         sheet_errors,
         active,
@@ -343,7 +370,8 @@ pub async fn page(s: Session, Path(id): Path<String>, Query(q): Query<PageQuery>
     Ok(render(StatusCode::OK, &page))
 }
 
-/// The page's forms, at one address: `atgard` names the act (bortfall, analys, atgard).
+/// The page's forms, at one address: `atgard` names the act (bortfall, analys, atgard,
+/// atgard-klar, avsluta), each offered and accepted for the roles of its API route.
 pub async fn act(Path(id): Path<String>, f: SessionForm) -> Result<Response, UiError> {
     let s = f.session;
     let audit = parse_id(&id)?;
@@ -386,7 +414,23 @@ pub async fn act(Path(id): Path<String>, f: SessionForm) -> Result<Response, UiE
             };
             (cmd, "description")
         }
-        "bortfall" | "analys" | "atgard" => {
+        "atgard-klar" if allowed(MEASURE_COMPLETERS) => {
+            let measure = form.value("measure").trim().parse::<u32>().ok();
+            if measure.is_none() {
+                add(&mut form, "measure", "Välj åtgärden.");
+            }
+            let on = date(&mut form, "completed_on", "när åtgärden genomfördes");
+            let comment = form.values.opt("comment");
+            let cmd = measure.zip(on).map(|(measure, completed_on)| {
+                F::Matter(MatterCommand::CompleteMeasure(MeasureCompleted { measure, completed_on, comment }))
+            });
+            (cmd, "measure")
+        }
+        "avsluta" if allowed(ANALYSTS) => {
+            let summary = required(&mut form, "summary", "Skriv en sammanfattning av granskningen.");
+            (summary.map(|summary| F::Close(MatterLocked { summary })), "summary")
+        }
+        "bortfall" | "analys" | "atgard" | "atgard-klar" | "avsluta" => {
             add(&mut form, "atgard", "Du har inte behörighet att göra det här i aktgranskningen.");
             (None, "atgard")
         }
@@ -418,21 +462,22 @@ pub async fn sheet(s: Session, Path(id): Path<String>) -> Result<Response, UiErr
     Ok(get_sheet(s.ctx, Path(id)).await?)
 }
 
-/// The sheet back from a plain file form (multipart/form-data with the CSRF token): only
-/// the answers it adds or changes; on any bad row nothing is written and every row's
-/// error is shown.
-pub async fn upload(s: Session, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Result<Response, UiError> {
+/// The sheet back from a plain file form (multipart/form-data with the CSRF token, read by
+/// axum's `Multipart` under the router's body limit): only the answers it adds or changes;
+/// on any bad row nothing is written and every row's error is shown.
+pub async fn upload(
+    s: Session,
+    Path(id): Path<String>,
+    form: Result<Multipart, MultipartRejection>,
+) -> Result<Response, UiError> {
     let audit = parse_id(&id)?;
     visible(&s.ctx, audit).await?;
-    let parts = headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(boundary)
-        .map(|b| multipart(&body, &b))
-        .unwrap_or_default();
-    let field = |name: &str| parts.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_slice());
-    let csrf = field(CSRF_FIELD).and_then(|v| std::str::from_utf8(v).ok()).unwrap_or("");
-    if !same(csrf, &s.csrf) {
+    // A body that is not multipart has no fields: it fails the CSRF check below.
+    let (csrf, file) = match form {
+        Ok(m) => parts(m).await?,
+        Err(_) => (String::new(), None),
+    };
+    if !same(&csrf, &s.csrf) {
         s.ctx
             .log_security(
                 skyndsam_store::security::SecurityKind::RequestRefused,
@@ -449,9 +494,9 @@ pub async fn upload(s: Session, Path(id): Path<String>, headers: HeaderMap, body
     let errors = if !AUDITORS.contains(&s.ctx.actor.role) {
         vec!["Du har inte behörighet att läsa in granskningsbladet.".to_owned()]
     } else {
-        match field("file").filter(|b| !b.is_empty()) {
+        match file.filter(|b| !b.is_empty()) {
             None => vec!["Välj en .xlsx-fil att läsa in.".to_owned()],
-            Some(bytes) => match import_sheet(&s.ctx, audit, bytes).await {
+            Some(bytes) => match import_sheet(&s.ctx, audit, &bytes).await {
                 Ok(Ok(r)) => return Ok(see_other(&format!("/aktgranskning/{audit}?inlast={}#blad", r.changed))),
                 Ok(Err(errs)) => errs,
                 Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND => vec![e.message],
@@ -463,53 +508,31 @@ pub async fn upload(s: Session, Path(id): Path<String>, headers: HeaderMap, body
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 
-/// The boundary of a multipart/form-data content type.
-fn boundary(content_type: &str) -> Option<String> {
-    let (kind, rest) = content_type.split_once(';')?;
-    if !kind.trim().eq_ignore_ascii_case("multipart/form-data") {
-        return None;
-    }
-    rest.split(';')
-        .filter_map(|p| p.trim().split_once('='))
-        .find(|(k, _)| k.eq_ignore_ascii_case("boundary"))
-        .map(|(_, v)| v.trim_matches('"').to_owned())
-        .filter(|b| !b.is_empty() && b.len() <= 200)
-}
-
-/// The named parts of a multipart/form-data body (RFC 7578), as sent by a browser's form.
-fn multipart(body: &[u8], boundary: &str) -> Vec<(String, Vec<u8>)> {
-    let delimiter = format!("--{boundary}");
-    let d = delimiter.as_bytes();
-    let find = |hay: &[u8], needle: &[u8], from: usize| -> Option<usize> {
-        hay.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|i| i + from)
-    };
-    let mut out = Vec::new();
-    let Some(mut at) = find(body, d, 0) else { return out };
-    loop {
-        let start = at + d.len();
-        if body.get(start..start + 2) == Some(b"--") {
-            break;
-        }
-        let Some(next) = find(body, d, start) else { break };
-        // The part: CRLF, headers, CRLF CRLF, content, CRLF before the next delimiter.
-        let part = body.get(start..next).unwrap_or_default();
-        let part = part.strip_prefix(b"\r\n").unwrap_or(part);
-        let part = part.strip_suffix(b"\r\n").unwrap_or(part);
-        if let Some(split) = find(part, b"\r\n\r\n", 0) {
-            let head = String::from_utf8_lossy(part.get(..split).unwrap_or_default());
-            let content = part.get(split + 4..).unwrap_or_default().to_vec();
-            let name = head
-                .lines()
-                .find(|l| l.to_ascii_lowercase().starts_with("content-disposition:"))
-                .and_then(|l| l.split(';').filter_map(|p| p.trim().split_once('=')).find(|(k, _)| *k == "name"))
-                .map(|(_, v)| v.trim_matches('"').to_owned());
-            if let Some(name) = name {
-                out.push((name, content));
+/// The upload form's two fields: the CSRF token and the file (other fields are skipped). A
+/// body over the limit, or one that is not a well-formed form, is answered with a page.
+async fn parts(mut m: Multipart) -> Result<(String, Option<Bytes>), UiError> {
+    let unreadable = |e: MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            UiError::Page {
+                status: StatusCode::PAYLOAD_TOO_LARGE,
+                message: format!(
+                    "Filen är för stor (högst {} kB). Spara bladet utan bilder och försök igen.",
+                    crate::app::BODY_LIMIT / 1024
+                ),
             }
+        } else {
+            UiError::Page { status: StatusCode::BAD_REQUEST, message: "Formuläret kunde inte läsas.".into() }
         }
-        at = next;
+    };
+    let (mut csrf, mut file) = (String::new(), None);
+    while let Some(field) = m.next_field().await.map_err(unreadable)? {
+        match field.name() {
+            Some(CSRF_FIELD) => csrf = field.text().await.map_err(unreadable)?,
+            Some("file") => file = Some(field.bytes().await.map_err(unreadable)?),
+            _ => {}
+        }
     }
-    out
+    Ok((csrf, file))
 }
 
 // ------------------------------------------------------------------ one file's questions
@@ -522,6 +545,8 @@ pub struct QuestionRow {
     pub text: String,
     pub automatic: &'static str,
     pub judgement: bool,
+    /// The unit type's own question: no automatic answer, may be left unanswered.
+    pub own: bool,
     pub evidence: String,
 }
 
@@ -581,9 +606,9 @@ struct FileQuestions {
     rows: Vec<Asked>,
 }
 
-/// One question of a file: its row, section, the automatic answer, the standing answer and
-/// the standing comment.
-type Asked = (QuestionRow, Section, Reply, Option<Reply>, Option<String>);
+/// One question of a file: its row, section, the automatic answer (none for the unit type's
+/// own questions), the standing answer and the standing comment.
+type Asked = (QuestionRow, Section, Option<Reply>, Option<Reply>, Option<String>);
 
 async fn file_questions(s: &Session, id: &str, case: &str) -> Result<FileQuestions, UiError> {
     let audit = parse_id(id)?;
@@ -593,7 +618,7 @@ async fn file_questions(s: &Session, id: &str, case: &str) -> Result<FileQuestio
         return Err(UiError::not_found());
     };
     let map = inspect_files(&s.ctx, &a, &access, Some(case)).await?;
-    let questions = questionnaire()?;
+    let questions = a.questions.clone();
     let store = s.ctx.app.store.clone();
     let stream = audit.stream();
     let events = crate::app::blocking(move || Ok(store.read_stream(&stream)?)).await?;
@@ -611,12 +636,13 @@ async fn file_questions(s: &Session, id: &str, case: &str) -> Result<FileQuestio
                     section: section_sv(q.applies_to),
                     id: q.id.clone(),
                     text: q.text.clone(),
-                    automatic: auto.answer.label_sv(),
+                    automatic: if q.extra { "–" } else { auto.answer.label_sv() },
                     judgement: !q.auto,
+                    own: q.extra,
                     evidence: auto.evidence.note.clone(),
                 },
                 q.applies_to,
-                auto.answer,
+                (!q.extra).then_some(auto.answer),
                 a.answers.get(&key).map(|x| x.reply),
                 comments.get(&key).cloned(),
             ));
@@ -649,7 +675,8 @@ pub async fn file(s: Session, Path((id, case)): Path<(String, String)>) -> Resul
     let mut values = Vec::new();
     for (r, _, auto, standing, comment) in &q.rows {
         values.push((format!("fraga-{}", r.index), r.key.clone()));
-        values.push((format!("svar-{}", r.index), reply_code(standing.unwrap_or(*auto)).to_owned()));
+        let shown = standing.or(*auto).map_or("", reply_code);
+        values.push((format!("svar-{}", r.index), shown.to_owned()));
         values.push((format!("kommentar-{}", r.index), comment.clone().unwrap_or_default()));
     }
     let form = FormState { values: Fields(values), errors: Vec::new() };
@@ -672,12 +699,17 @@ pub async fn answer(Path((id, case)): Path<(String, String)>, f: SessionForm) ->
             add(&mut form, "svar", "Akten har ändrats sedan du öppnade sidan. Ladda om sidan och svara igen.");
             break;
         }
-        let Some(reply) = reply_of(form.value(&format!("svar-{i}"))) else {
+        let code = form.value(&format!("svar-{i}"));
+        // The unit type's own question may be left for later (nothing to record yet).
+        if r.own && code.is_empty() {
+            continue;
+        }
+        let Some(reply) = reply_of(code) else {
             add(&mut form, &format!("svar-{i}"), "Välj Ja, Nej eller Ej tillämpligt.");
             continue;
         };
         let new_comment = form.values.opt(&format!("kommentar-{i}"));
-        if reply != *auto && new_comment.is_none() {
+        if let Some(auto) = auto.filter(|a| *a != reply && new_comment.is_none()) {
             add(
                 &mut form,
                 &format!("kommentar-{i}"),
@@ -691,7 +723,7 @@ pub async fn answer(Path((id, case)): Path<(String, String)>, f: SessionForm) ->
                 section: *section,
                 question: r.id.clone(),
                 reply,
-                automatic: Some(*auto),
+                automatic: *auto,
                 comment: new_comment,
             });
         }

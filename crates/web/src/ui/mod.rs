@@ -8,6 +8,7 @@
 
 pub mod allocation;
 pub mod audit;
+pub mod audit_templates;
 pub mod board;
 pub mod case;
 pub mod checklist;
@@ -104,6 +105,23 @@ pub fn routes() -> Vec<(UiRoute, MethodRouter<AppState>)> {
         (r(M::POST, "/arenden/{id}/utredning", "investigation_part", CASEWORKERS), post(investigation::part)),
         (r(M::POST, "/arenden/{id}/beslut", "investigation_decision", CASEWORKERS), post(investigation::decision)),
         (r(M::GET, "/aktgranskning", "file_audits", audit::AUDIT_READERS), get(audit::list)),
+        (
+            r(M::GET, "/aktgranskning/mallar", "audit_templates", audit_templates::AUDIT_READERS),
+            get(audit_templates::list),
+        ),
+        (
+            r(M::GET, "/aktgranskning/mallar/{function}", "audit_template", audit_templates::AUDIT_READERS),
+            get(audit_templates::show),
+        ),
+        (
+            r(
+                M::POST,
+                "/aktgranskning/mallar/{function}",
+                "audit_template_set",
+                crate::file_audit_api::TEMPLATE_EDITORS,
+            ),
+            post(audit_templates::save),
+        ),
         (r(M::POST, "/aktgranskning", "file_audit_open", crate::file_audit_api::OPENERS), post(audit::open)),
         (r(M::GET, "/aktgranskning/{id}", "file_audit", audit::AUDIT_READERS), get(audit::page)),
         (r(M::POST, "/aktgranskning/{id}", "file_audit_act", audit::AUDIT_READERS), post(audit::act)),

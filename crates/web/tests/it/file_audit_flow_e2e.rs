@@ -5,8 +5,10 @@
 //! written), downloads the unit's sheet from the page, changes an answer in it, uploads it
 //! (first with a bad row: refused by row, nothing written) and sees the change; the unit
 //! manager writes the analysis and gives a team leader an improvement action, which is on
-//! the team leader's Att göra. axe-core finds nothing on any page, and every control of the
-//! audit's pages is reached with the Tab key.
+//! the team leader's Att göra; the team leader marks it done from the audit's page and the
+//! unit manager closes the audit (first without a summary: refused beside the field). The
+//! quality developer's questionnaire templates are visited on the way. axe-core finds nothing
+//! on any page, and every control of the audit's pages is reached with the Tab key.
 
 use crate::allocation::{act, open_investigation};
 use crate::e2e::{axe, browser};
@@ -142,6 +144,16 @@ async fn a_file_audit_runs_for_one_unit_from_sample_to_improvement_action_with_a
     c.wait().for_element(Locator::Css("#oppna")).await.unwrap();
     accessible(&c, "Aktgranskning (lista)").await;
     every_control_by_keyboard(&c, "Aktgranskning (lista)").await;
+    // The questionnaire templates per unit type, linked from the list.
+    c.find(Locator::Css("main a[href='/aktgranskning/mallar']")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("main table")).await.unwrap();
+    accessible(&c, "Frågemallar").await;
+    c.find(Locator::Css("main a[href='/aktgranskning/mallar/investigation']")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("#mall-egna-utredning")).await.unwrap();
+    accessible(&c, "Frågemall (utredning)").await;
+    every_control_by_keyboard(&c, "Frågemall (utredning)").await;
+    c.goto(&format!("{base}/aktgranskning")).await.unwrap();
+    c.wait().for_element(Locator::Css("#oppna")).await.unwrap();
     // The form has a seed ready; a bad year is refused beside its field, nothing written.
     assert!(value(&c, "#opp-seed").await.parse::<u64>().is_ok(), "a seed is offered");
     let journal = t.journal_count();
@@ -288,5 +300,38 @@ async fn a_file_audit_runs_for_one_unit_from_sample_to_improvement_action_with_a
     c.wait().for_element(Locator::Css("#atgarder")).await.unwrap();
     assert!(source(&c).await.contains("Utbilda teamet"));
     accessible(&c, "Aktgranskningen (åtgärdens ägare)").await;
+    // The owner marks it done from the audit's page (today pre-filled).
+    assert!(!value(&c, "#klar-completed_on").await.is_empty(), "today is offered");
+    choose(&c, "#klar-measure", "1").await;
+    fill(&c, "#klar-comment", "Utbildningen hölls på teamträffen.").await;
+    submit(&c, "section[aria-labelledby=atgard-klar]").await;
+    let done = t
+        .app
+        .store
+        .projections()
+        .matter(&format!("file-audit/{id}"))
+        .and_then(|m| m.handling())
+        .map(|h| h.measures.iter().filter(|m| m.completed_on.is_some()).count());
+    assert_eq!(done, Some(1), "the action is done");
+    assert!(c.find(Locator::Css("section[aria-labelledby=atgard-klar]")).await.is_err(), "nothing left to mark");
+    assert!(c.find(Locator::Css("section[aria-labelledby=avsluta]")).await.is_err(), "closing is the manager's");
+    logout(&c).await;
+
+    // ---- The unit manager closes the audit: a summary is needed.
+    login(&c, &base, "ulf").await;
+    c.goto(&format!("{base}/aktgranskning/{id}")).await.unwrap();
+    c.wait().for_element(Locator::Css("#avs-summary")).await.unwrap();
+    let journal = t.journal_count();
+    submit(&c, "section[aria-labelledby=avsluta]").await;
+    assert!(c.find(Locator::Css("#avs-summary-fel")).await.is_ok(), "the summary's error beside it");
+    assert_eq!(t.journal_count(), journal, "nothing written");
+    accessible(&c, "Aktgranskningen (avsluta, fel)").await;
+    fill(&c, "#avs-summary", "Granskningen är klar; åtgärden är genomförd.").await;
+    submit(&c, "section[aria-labelledby=avsluta]").await;
+    assert_eq!(t.journal_count(), journal + 1);
+    let page = source(&c).await;
+    assert!(page.contains("Avslutad "), "{page}");
+    assert!(c.find(Locator::Css("section[aria-labelledby=avsluta]")).await.is_err(), "no form once closed");
+    accessible(&c, "Aktgranskningen (avslutad)").await;
     c.close().await.unwrap();
 }

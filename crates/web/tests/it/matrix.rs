@@ -95,6 +95,21 @@ fn expect(op: &str, role: Role, t: Target) -> Exp {
         // The file audit: only the quality developer opens one (without a body: refused as
         // bad input, after the gate); a guessed id is no audit (answered as not found).
         "open_file_audit" => gate(role, &[Role::QualityDeveloper], Exp::Allow),
+        // The questionnaire templates hold no personal data: read by everyone who may see an
+        // audit, set by the quality developer (without a body: refused past the gate).
+        "file_audit_templates" | "file_audit_template" => gate(
+            role,
+            &[
+                Role::Handler,
+                Role::TeamLeader,
+                Role::UnitManager,
+                Role::AreaManager,
+                Role::HeadOfAdministration,
+                Role::QualityDeveloper,
+            ],
+            Exp::Allow,
+        ),
+        "set_file_audit_template" => gate(role, &[Role::QualityDeveloper], Exp::Allow),
         "get_file_audit" | "file_audit_files" | "file_audit_sheet" => gate(
             role,
             &[
@@ -111,6 +126,19 @@ fn expect(op: &str, role: Role, t: Target) -> Exp {
             gate(role, &[Role::Handler, Role::TeamLeader, Role::UnitManager, Role::QualityDeveloper], Exp::NotFound)
         }
         "file_audit_analysis" | "file_audit_measure" | "file_audit_close" => gate(role, REVIEWERS, Exp::NotFound),
+        // An action's owner may be anyone who reads audits; the domain judges the ownership.
+        "file_audit_measure_completion" => gate(
+            role,
+            &[
+                Role::Handler,
+                Role::TeamLeader,
+                Role::UnitManager,
+                Role::AreaManager,
+                Role::HeadOfAdministration,
+                Role::QualityDeveloper,
+            ],
+            Exp::NotFound,
+        ),
         "file_audit_drop_out" => gate(
             role,
             &[Role::UnitManager, Role::AreaManager, Role::HeadOfAdministration, Role::QualityDeveloper],
@@ -235,6 +263,7 @@ fn body_for(op: &str, t: Target, now: chrono::DateTime<chrono::Utc>) -> Option<V
         | "file_audit_analysis"
         | "file_audit_measure"
         | "file_audit_close"
+        | "file_audit_measure_completion"
         | "file_audit_drop_out" => {
             json!({"expected_version": 999, "data": {}})
         }
@@ -294,7 +323,7 @@ async fn every_route_every_role_every_target() {
                 } else {
                     target.case().to_string()
                 };
-                let path = r.path.replace("{id}", &id);
+                let path = r.path.replace("{id}", &id).replace("{function}", "investigation");
                 let body = body_for(&r.operation_id, target, now);
                 let res = t.send(r.method.clone(), Some(&token), &path, body.as_ref()).await;
                 if res.status == 201 && matches!(r.operation_id.as_str(), "register_person" | "register_actualisation")

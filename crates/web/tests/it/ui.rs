@@ -65,6 +65,36 @@ impl UiClient {
         self.run(rb).await
     }
 
+    /// A multipart/form-data form (as a browser's file form sends it): text fields and files
+    /// as (name, file name, bytes).
+    pub async fn post_multipart(&mut self, path: &str, fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> Page {
+        let boundary = "----skyndsamtestgrans7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        for (name, file, bytes) in files {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let rb = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .body(body);
+        self.run(rb).await
+    }
+
     pub async fn post_with(&mut self, path: &str, fields: &[(&str, &str)], header: (&str, &str)) -> Page {
         let rb = self.client.post(format!("{}{path}", self.base)).form(fields).header(header.0, header.1);
         self.run(rb).await

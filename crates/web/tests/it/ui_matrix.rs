@@ -65,6 +65,21 @@ fn expect(name: &str, role: Role, t: Target) -> Exp {
             ],
             Exp::Allow,
         ),
+        // The questionnaire templates: read by everyone who may see audits, set by the quality
+        // developer (an empty form: "Mallen måste ha minst en fråga", nothing written).
+        "audit_templates" | "audit_template" => gate(
+            role,
+            &[
+                Role::Handler,
+                Role::TeamLeader,
+                Role::UnitManager,
+                Role::AreaManager,
+                Role::HeadOfAdministration,
+                Role::QualityDeveloper,
+            ],
+            Exp::Allow,
+        ),
+        "audit_template_set" => gate(role, &[Role::QualityDeveloper], Exp::Allow),
         // Only the quality developer opens an audit (an empty form: its errors, nothing drawn).
         "file_audit_open" => gate(role, &[Role::QualityDeveloper], Exp::Allow),
         "file_audit_answer" | "file_audit_upload" => {
@@ -247,7 +262,7 @@ async fn every_ui_route_every_role_every_target() {
                 } else {
                     target.case().to_string()
                 };
-                let path = r.path.replace("{id}", &id);
+                let path = r.path.replace("{id}", &id).replace("{function}", "investigation");
                 let res = if r.method == reqwest::Method::GET {
                     c.get(&path).await
                 } else {
