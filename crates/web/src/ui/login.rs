@@ -109,7 +109,7 @@ pub async fn login(
     match log_in(app.clone(), origin, username.clone(), password, choose).await {
         Ok(issued) => {
             let age = (issued.token.expires_at - app.now()).num_seconds();
-            let mut res = Redirect::to("/").into_response();
+            let mut res = Redirect::to(super::pages::home_of(issued.token.role)).into_response();
             let h = res.headers_mut();
             h.append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, &issued.secret, Some(age), secure));
             h.append(header::SET_COOKIE, set_cookie(LOGIN_COOKIE, "", None, secure));

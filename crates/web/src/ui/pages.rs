@@ -34,6 +34,23 @@ pub struct Chrome {
     /// Shows the links to Styrkort and Rapporter.
     pub scorecard: bool,
     pub reports: bool,
+    /// Shows the link to Att göra (the roles that read cases).
+    pub todo: bool,
+    /// The role's start page (the product name links there).
+    pub home: &'static str,
+}
+
+/// Where a role starts after logging in: Att göra for those who read cases; the board
+/// and its committee the scorecard (aggregates only); the system administrator the
+/// delegation order they maintain. Every role is sent to a page it may open.
+pub fn home_of(role: skyndsam_domain::org::Role) -> &'static str {
+    if crate::routes::READERS.contains(&role) {
+        "/"
+    } else if super::reports::SCORECARD.contains(&role) {
+        "/styrkort"
+    } else {
+        "/delegationsordning"
+    }
 }
 
 impl Chrome {
@@ -48,6 +65,8 @@ impl Chrome {
             overview: super::overview::MANAGERS.contains(&s.ctx.actor.role),
             scorecard: super::reports::SCORECARD.contains(&s.ctx.actor.role),
             reports: super::reports::REPORTERS.contains(&s.ctx.actor.role),
+            todo: crate::routes::READERS.contains(&s.ctx.actor.role),
+            home: home_of(s.ctx.actor.role),
         }
     }
 }

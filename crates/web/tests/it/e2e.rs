@@ -112,15 +112,18 @@ async fn screenshot(c: &Client, name: &str) {
     }
 }
 
-async fn login(c: &Client, base: &str, user: &str) {
+/// Logs in through the form and waits for the signed-in page: the log-out button, which
+/// the login page does not have (waiting for any `h1` could find the login page's own
+/// before the browser had left it, and the next step then ran on the wrong page).
+pub(crate) async fn login(c: &Client, base: &str, user: &str) {
     c.goto(&format!("{base}/logga-in")).await.unwrap();
     c.find(Locator::Css("#inloggning-username")).await.unwrap().send_keys(user).await.unwrap();
     c.find(Locator::Css("#inloggning-password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
     c.find(Locator::Css("main button[type=submit]")).await.unwrap().click().await.unwrap();
-    c.wait().for_element(Locator::Css("h1")).await.unwrap();
+    c.wait().for_element(Locator::Css("header button[type=submit]")).await.unwrap();
 }
 
-async fn logout(c: &Client) {
+pub(crate) async fn logout(c: &Client) {
     c.find(Locator::Css("header button[type=submit]")).await.unwrap().click().await.unwrap();
     c.wait().for_element(Locator::Css("#inloggning-username")).await.unwrap();
 }

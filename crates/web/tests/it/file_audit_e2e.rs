@@ -4,19 +4,11 @@
 //! and the .xlsx upload in the browser (those are in the API only; see file_audit_api.rs).
 
 use crate::allocation::{act, open_investigation};
-use crate::e2e::{axe, browser};
+use crate::e2e::{axe, browser, login};
 use crate::harness::*;
 use fantoccini::{Client, Locator};
 use serde_json::json;
 use skyndsam_domain::org::Role;
-
-async fn login(c: &Client, base: &str, user: &str) {
-    c.goto(&format!("{base}/logga-in")).await.unwrap();
-    c.find(Locator::Css("#inloggning-username")).await.unwrap().send_keys(user).await.unwrap();
-    c.find(Locator::Css("#inloggning-password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
-    c.find(Locator::Css("main button[type=submit]")).await.unwrap().click().await.unwrap();
-    c.wait().for_element(Locator::Css("h1")).await.unwrap();
-}
 
 async fn accessible(c: &Client, page: &str) {
     let v = axe(c).await;

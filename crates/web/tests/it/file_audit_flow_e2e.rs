@@ -11,25 +11,12 @@
 //! on any page, and every control of the audit's pages is reached with the Tab key.
 
 use crate::allocation::{act, open_investigation};
-use crate::e2e::{axe, browser};
+use crate::e2e::{axe, browser, login, logout};
 use crate::harness::*;
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::{key::Key, Client, Locator};
 use serde_json::json;
 use skyndsam_domain::org::Role;
-
-async fn login(c: &Client, base: &str, user: &str) {
-    c.goto(&format!("{base}/logga-in")).await.unwrap();
-    c.find(Locator::Css("#inloggning-username")).await.unwrap().send_keys(user).await.unwrap();
-    c.find(Locator::Css("#inloggning-password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
-    c.find(Locator::Css("main button[type=submit]")).await.unwrap().click().await.unwrap();
-    c.wait().for_element(Locator::Css("h1")).await.unwrap();
-}
-
-async fn logout(c: &Client) {
-    c.find(Locator::Css("header button[type=submit]")).await.unwrap().click().await.unwrap();
-    c.wait().for_element(Locator::Css("#inloggning-username")).await.unwrap();
-}
 
 async fn accessible(c: &Client, page: &str) {
     let v = axe(c).await;

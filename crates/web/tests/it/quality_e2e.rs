@@ -6,7 +6,7 @@
 //! another administration; and the remaining quality pages. Also, over HTTP, that the six
 //! weeks and the IVO clock show on the right users' Att göra and in the deadline book.
 
-use crate::e2e::{axe, browser};
+use crate::e2e::{axe, browser, login, logout};
 use crate::harness::*;
 use crate::quality_api::QualityTargets;
 use crate::ui::UiClient;
@@ -16,19 +16,6 @@ use serde_json::json;
 async fn accessible(c: &Client, page: &str) {
     let v = axe(c).await;
     assert!(v.is_empty(), "axe-core on {page}: {} violations:\n{}", v.len(), v.join("\n"));
-}
-
-async fn login(c: &Client, base: &str, user: &str) {
-    c.goto(&format!("{base}/logga-in")).await.unwrap();
-    c.find(Locator::Css("#inloggning-username")).await.unwrap().send_keys(user).await.unwrap();
-    c.find(Locator::Css("#inloggning-password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
-    c.find(Locator::Css("main button[type=submit]")).await.unwrap().click().await.unwrap();
-    c.wait().for_element(Locator::Css("h1")).await.unwrap();
-}
-
-async fn logout(c: &Client) {
-    c.find(Locator::Css("header button[type=submit]")).await.unwrap().click().await.unwrap();
-    c.wait().for_element(Locator::Css("#inloggning-username")).await.unwrap();
 }
 
 async fn fill(c: &Client, css: &str, text: &str) {

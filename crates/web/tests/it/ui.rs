@@ -742,3 +742,21 @@ async fn att_gora_shows_a_groups_most_urgent_hundred_with_the_whole_count_and_a_
     assert_eq!(s.matches("<a href=\"/arenden/").count(), overdue);
     assert!(!s.contains("Visa alla"), "{s}");
 }
+
+/// After logging in, every role lands on a page it may open, with its menu and the log-out
+/// button — not on "Ingen behörighet" (the board, its committee and the system administrator
+/// do not have Att göra).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_role_lands_on_a_page_it_may_open_after_logging_in() {
+    let t = TestApp::spawn().await;
+    for (user, role, _) in STAFF {
+        let mut c = UiClient::new(&t);
+        let landed = c.login(user).await;
+        let to = landed.location.clone();
+        assert!(to.starts_with('/'), "{user}: no redirect");
+        let page = c.get(&to).await;
+        assert_eq!(page.status, 200, "{user} ({role:?}) lands on {to}: {}", page.body);
+        assert!(page.body.contains("Logga ut"), "{user} lands on {to} without the menu");
+        assert_eq!(to == "/", page.body.contains("<a href=\"/\">Att göra</a>"), "{user}: Att göra in the menu");
+    }
+}
