@@ -582,14 +582,14 @@ fn reply_of(code: &str) -> Option<Reply> {
     }
 }
 
-fn section_sv(s: Section) -> &'static str {
+pub(super) fn section_sv(s: Section) -> &'static str {
     match s {
         Section::PreliminaryAssessment => "Förhandsbedömning",
         Section::Investigation => "Utredning",
     }
 }
 
-fn section_code(s: Section) -> &'static str {
+pub(super) fn section_code(s: Section) -> &'static str {
     match s {
         Section::PreliminaryAssessment => "forhandsbedomning",
         Section::Investigation => "utredning",

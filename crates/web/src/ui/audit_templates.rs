@@ -22,19 +22,7 @@ use crate::file_audit_api::{
 
 pub use crate::file_audit_api::AUDIT_READERS;
 
-fn section_sv(s: Section) -> &'static str {
-    match s {
-        Section::PreliminaryAssessment => "Förhandsbedömning",
-        Section::Investigation => "Utredning",
-    }
-}
-
-fn section_code(s: Section) -> &'static str {
-    match s {
-        Section::PreliminaryAssessment => "forhandsbedomning",
-        Section::Investigation => "utredning",
-    }
-}
+use super::audit::{section_code, section_sv};
 
 const SECTIONS: [Section; 2] = [Section::PreliminaryAssessment, Section::Investigation];
 
