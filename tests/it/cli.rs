@@ -7,6 +7,29 @@ fn run(args: &[&str]) -> std::process::Output {
     Command::new(bin()).args(args).env("RUST_LOG", "error").output().unwrap()
 }
 
+/// A demo municipality for 2025 (one year, `reports` reports) in a fresh SQLite file: the
+/// directory (kept alive by the caller), the database URL and the demo command's output.
+fn demo_2025(seed: u64, reports: u32) -> (tempfile::TempDir, String, std::process::Output) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite:{}", dir.path().join("a.sqlite").display());
+    let (seed, reports) = (seed.to_string(), reports.to_string());
+    let out = run(&[
+        "--database",
+        &db,
+        "demo",
+        "--seed",
+        &seed,
+        "--reports-per-year",
+        &reports,
+        "--years",
+        "1",
+        "--year",
+        "2025",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    (dir, db, out)
+}
+
 #[test]
 fn demo_then_deadlines_verify_and_an_export_import_round_trip_with_the_same_hashes() {
     let dir = tempfile::tempdir().unwrap();
@@ -89,11 +112,7 @@ fn the_published_import_schema_is_the_one_the_code_generates() {
 
 #[test]
 fn audit_answers_per_unit_and_case_lists_the_boards_decisions_and_draws_a_reproducible_sample() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite:{}", dir.path().join("a.sqlite").display());
-    let out =
-        run(&["--database", &db, "demo", "--seed", "3", "--reports-per-year", "300", "--years", "1", "--year", "2025"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (_dir, db, _) = demo_2025(3, 300);
     let at = ["--at", "2025-12-31"];
     let out = run(&[&["--database", &db, "audit", "--period", "2025", "--json"][..], &at[..]].concat());
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -121,11 +140,7 @@ fn audit_answers_per_unit_and_case_lists_the_boards_decisions_and_draws_a_reprod
 
 #[test]
 fn quality_stats_trend_and_an_idempotent_sweep_on_the_demo_municipality() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite:{}", dir.path().join("q.sqlite").display());
-    let out =
-        run(&["--database", &db, "demo", "--seed", "4", "--reports-per-year", "400", "--years", "1", "--year", "2025"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (_dir, db, out) = demo_2025(4, 400);
     assert!(String::from_utf8_lossy(&out.stderr).contains("avvikelser rapporterade av personal"));
     let json = |args: &[&str]| -> serde_json::Value {
         let out = run(&[&["--database", &db, "quality"][..], args].concat());
@@ -197,11 +212,7 @@ fn audit_judges_decisions_by_the_delegation_order_version_recorded_in_the_journa
     use skyndsam_domain::rules::{DelegationOrderVersion, RuleTable};
     use std::sync::Arc;
 
-    let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite:{}", dir.path().join("a.sqlite").display());
-    let out =
-        run(&["--database", &db, "demo", "--seed", "3", "--reports-per-year", "300", "--years", "1", "--year", "2025"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (_dir, db, _) = demo_2025(3, 300);
     let at = ["--at", "2025-12-31"];
     let delegate_yes = |db: &str| -> usize {
         let out = run(&[&["--database", db, "audit", "--period", "2025", "--json"][..], &at[..]].concat());
@@ -271,11 +282,7 @@ fn audit_judges_decisions_by_the_delegation_order_version_recorded_in_the_journa
 fn output_piped_into_a_reader_that_stops_early_ends_quietly() {
     use std::io::Read;
     use std::process::Stdio;
-    let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite:{}", dir.path().join("a.sqlite").display());
-    let out =
-        run(&["--database", &db, "demo", "--seed", "5", "--reports-per-year", "300", "--years", "1", "--year", "2025"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (_dir, db, _) = demo_2025(5, 300);
     // `skyndsam export | head -c 100` and `skyndsam audit … | head -c 100`: the output is
     // far larger than a pipe's buffer, and the reader goes away after 100 bytes.
     for args in [

@@ -197,8 +197,22 @@ async fn fill(c: &Client, css: &str, text: &str) {
     e.send_keys(text).await.unwrap();
 }
 
-async fn click(c: &Client, css: &str) {
+pub(crate) async fn click(c: &Client, css: &str) {
     c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.unwrap();
+}
+
+/// Clicks `css` (a form's submit button) and waits until the next page has replaced this
+/// one (the old page's root goes stale), then for its heading.
+pub(crate) async fn click_and_wait_for_next_page(c: &Client, css: &str) {
+    let old = c.find(Locator::Css("html")).await.unwrap();
+    click(c, css).await;
+    for _ in 0..200 {
+        if old.tag_name().await.is_err() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    c.wait().for_element(Locator::Css("h1")).await.unwrap();
 }
 
 async fn choose(c: &Client, css: &str, value: &str) {

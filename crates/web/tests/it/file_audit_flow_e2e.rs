@@ -11,7 +11,7 @@
 //! on any page, and every control of the audit's pages is reached with the Tab key.
 
 use crate::allocation::{act, open_investigation};
-use crate::e2e::{axe, browser, login, logout};
+use crate::e2e::{axe, browser, click_and_wait_for_next_page, login, logout};
 use crate::harness::*;
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::{key::Key, Client, Locator};
@@ -45,16 +45,7 @@ async fn value(c: &Client, css: &str) -> String {
 /// Clicks the submit button of the form under `scope` (a CSS prefix) and waits for the
 /// next page (the old page's root goes stale).
 async fn submit(c: &Client, scope: &str) {
-    let old = c.find(Locator::Css("html")).await.unwrap();
-    let css = format!("{scope} button[type=submit]");
-    c.find(Locator::Css(&css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.unwrap();
-    for _ in 0..200 {
-        if old.tag_name().await.is_err() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
-    c.wait().for_element(Locator::Css("h1")).await.unwrap();
+    click_and_wait_for_next_page(c, &format!("{scope} button[type=submit]")).await;
 }
 
 async fn source(c: &Client) -> String {

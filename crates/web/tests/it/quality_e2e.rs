@@ -6,7 +6,7 @@
 //! another administration; and the remaining quality pages. Also, over HTTP, that the six
 //! weeks and the IVO clock show on the right users' Att göra and in the deadline book.
 
-use crate::e2e::{axe, browser, login, logout};
+use crate::e2e::{axe, browser, click, click_and_wait_for_next_page, login, logout};
 use crate::harness::*;
 use crate::quality_api::QualityTargets;
 use crate::ui::UiClient;
@@ -22,10 +22,6 @@ async fn fill(c: &Client, css: &str, text: &str) {
     let e = c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
     e.clear().await.unwrap();
     e.send_keys(text).await.unwrap();
-}
-
-async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.unwrap();
 }
 
 async fn choose(c: &Client, css: &str, value: &str) {
@@ -44,15 +40,7 @@ async fn text(c: &Client, css: &str) -> String {
 /// Submits the form that follows the heading `#id` and waits until the next page has
 /// replaced this one (the old page's root goes stale).
 async fn submit(c: &Client, heading: &str) {
-    let old = c.find(Locator::Css("html")).await.unwrap();
-    click(c, &format!("#{heading} ~ form button[type=submit]")).await;
-    for _ in 0..200 {
-        if old.tag_name().await.is_err() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
-    c.wait().for_element(Locator::Css("h1")).await.unwrap();
+    click_and_wait_for_next_page(c, &format!("#{heading} ~ form button[type=submit]")).await;
 }
 
 async fn source(c: &Client) -> String {
