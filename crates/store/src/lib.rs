@@ -2,6 +2,7 @@
 //! a single appender thread that commits in groups, and the projections kept current
 //! from it. Picked by URL: `sqlite:PATH` or `postgres://…`.
 
+pub mod access_blocks;
 pub mod backend;
 pub mod error;
 pub mod migrations;

@@ -6,6 +6,7 @@ use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Transact
 use skyndsam_domain::events::RecordedEvent;
 use skyndsam_domain::ids::UnitId;
 
+use crate::access_blocks;
 use crate::backend::{body_of, check_continues, seal_group, sealed_rows, AppendRequest, AppendResult, Backend, ScanFn};
 use crate::error::StoreError;
 use crate::migrations::{Migration, SQLITE, SQLITE_SECURITY};
@@ -407,6 +408,7 @@ impl SecurityBackend for SqliteBackend {
                     e.correlation,
                 ])?;
             }
+            access_blocks::seal_full_blocks(&tx)?;
         }
         if !security.is_empty() {
             let mut stmt = tx.prepare_cached(
@@ -429,38 +431,25 @@ impl SecurityBackend for SqliteBackend {
     }
 
     fn access_log(&mut self, q: &AccessQuery) -> Result<Vec<AccessRecord>, StoreError> {
-        let mut sql = format!("SELECT {ACCESS_COLS} FROM access_log WHERE 1 = 1");
-        let mut args = Vec::new();
-        if let Some(s) = &q.staff {
-            sql.push_str(" AND staff = ?");
-            args.push(Value::Text(s.as_str().to_owned()));
-        }
-        if let Some(p) = &q.person {
-            sql.push_str(" AND person = ?");
-            args.push(Value::Text(p.to_string()));
-        }
-        if let Some(from) = q.from {
-            sql.push_str(" AND at >= ?");
-            args.push(Value::Text(codec::ts(from)));
-        }
-        if let Some(to) = q.to {
-            sql.push_str(" AND at < ?");
-            args.push(Value::Text(codec::ts(to)));
-        }
-        if let Some(units) = &q.units {
-            if units.is_empty() {
+        // One snapshot: the blocks and the lines they describe.
+        let tx = self.conn.transaction()?;
+        let out = if q.staff.is_some() || q.person.is_some() {
+            access_blocks::lookup(&tx, q, ACCESS_COLS, access_row)?
+        } else {
+            // By period (and unit) only: the index on `at`.
+            let Some((filter, mut args)) = access_blocks::filter(q) else {
                 return Ok(Vec::new());
+            };
+            let mut sql = format!("SELECT {ACCESS_COLS} FROM access_log WHERE {filter} ORDER BY seq");
+            if let Some(n) = codec::limit(q.limit) {
+                sql.push_str(" LIMIT ?");
+                args.push(Value::Integer(n));
             }
-            sql.push_str(&format!(" AND unit IN ({})", placeholders(units.len())));
-            args.extend(units.iter().map(|u| Value::Text(u.as_str().to_owned())));
-        }
-        sql.push_str(" ORDER BY seq");
-        if let Some(n) = codec::limit(q.limit) {
-            sql.push_str(" LIMIT ?");
-            args.push(Value::Integer(n));
-        }
-        let mut stmt = self.conn.prepare(&sql)?;
-        collect(&mut stmt, params_from_iter(args), access_row)
+            let mut stmt = tx.prepare(&sql)?;
+            collect(&mut stmt, params_from_iter(args), access_row)?
+        };
+        tx.commit()?;
+        Ok(out)
     }
 
     fn security_log(&mut self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<SecurityRecord>, StoreError> {

@@ -431,3 +431,130 @@ fn concurrent_readers_each_get_their_lines_written() {
         assert_eq!(store.with(|b| b.security_log(start, start + Duration::hours(1))).unwrap().len(), 81, "{l}");
     }
 }
+
+/// What a scan of the whole log answers to `q`.
+fn scan(all: &[AccessRecord], q: &AccessQuery) -> Vec<AccessRecord> {
+    let hits = all.iter().filter(|r| {
+        let e = &r.entry;
+        q.staff.as_ref().is_none_or(|s| &e.staff == s)
+            && q.person.is_none_or(|p| e.person == p)
+            && q.from.is_none_or(|f| e.at >= f)
+            && q.to.is_none_or(|t| e.at < t)
+            && q.units.as_ref().is_none_or(|us| e.unit.as_ref().is_some_and(|u| us.contains(u)))
+    });
+    hits.take(if q.limit == 0 { usize::MAX } else { q.limit }).cloned().collect()
+}
+
+/// SQLite seals the log in blocks with filters of readers and persons (no index on either);
+/// a lookup must find exactly what a scan finds: in sealed blocks, in a full block a long
+/// append left unsealed, in the tail, and (SQLite) past a block whose filter is unreadable
+/// or gone. PostgreSQL answers the same from its indexes.
+#[test]
+fn lookups_by_reader_and_person_find_every_line_in_sealed_blocks_and_the_tail() {
+    use skyndsam_store::access_blocks::{BLOCK_ROWS, MAX_SEALS_PER_APPEND};
+    let readers = ["amira", "lina", "omar", "sara", "erik"];
+    let person = |n: usize| PersonId(uuid::Uuid::from_u128(1000 + n as u128));
+    let rare = PersonId(uuid::Uuid::from_u128(77));
+    let late = PersonId(uuid::Uuid::from_u128(78));
+    let start = at(2026, 3, 2, 8);
+    let line = |i: usize| {
+        let (who, p) = match i {
+            _ if i == 2 * BLOCK_ROWS + 17 => ("rare-reader", rare),
+            _ => (readers[i % readers.len()], person(i * 7919 % 300)),
+        };
+        let unit_id = match i % 13 {
+            0 => None,
+            n if n % 2 == 0 => Some("mottagning"),
+            _ => Some("utredning"),
+        };
+        read(start + Duration::seconds(i as i64), who, unit_id, p, None, &format!("l{i}"))
+    };
+    let first_append = (MAX_SEALS_PER_APPEND + 1) * BLOCK_ROWS;
+    let queries = || {
+        let mid = start + Duration::seconds(first_append as i64 / 2);
+        let mut qs = Vec::new();
+        for who in readers.iter().chain(&["rare-reader", "nobody"]) {
+            qs.push(AccessQuery { staff: Some(staff(who)), ..Default::default() });
+            qs.push(AccessQuery { staff: Some(staff(who)), from: Some(mid), limit: 5, ..Default::default() });
+        }
+        for p in [rare, late, person(0), person(299), PersonId(uuid::Uuid::from_u128(5))] {
+            qs.push(AccessQuery { person: Some(p), ..Default::default() });
+            qs.push(AccessQuery { person: Some(p), to: Some(mid), ..Default::default() });
+            qs.push(AccessQuery { person: Some(p), staff: Some(staff("amira")), ..Default::default() });
+            qs.push(AccessQuery {
+                person: Some(p),
+                units: Some(vec![unit("utredning")]),
+                limit: 3,
+                ..Default::default()
+            });
+        }
+        qs.push(AccessQuery { from: Some(mid), to: Some(mid + Duration::seconds(10)), ..Default::default() });
+        qs
+    };
+    for db in backends() {
+        let l = db.label;
+        let mut b = sec(&db);
+        let blocks = || -> i64 {
+            let path = skyndsam_store::sqlite::security_path(db.url.strip_prefix("sqlite:").unwrap());
+            let s = skyndsam_store::sqlite::SqliteBackend::open_security(&path).unwrap();
+            s.connection().query_row("SELECT count(*) FROM access_log_blocks", [], |r| r.get(0)).unwrap()
+        };
+        let check = |b: &mut Box<dyn SecurityBackend>, when: &str| {
+            let all = b.access_log(&AccessQuery::default()).unwrap();
+            for q in queries() {
+                let (got, want) = (b.access_log(&q).unwrap(), scan(&all, &q));
+                let seqs = |v: &[AccessRecord]| v.iter().map(|r| r.seq).collect::<Vec<_>>();
+                assert_eq!(seqs(&got), seqs(&want), "{l} {when}: {q:?}");
+                assert_eq!(got, want, "{l} {when}: {q:?}");
+            }
+            all.len()
+        };
+
+        // One long append: it seals at most MAX_SEALS_PER_APPEND blocks, so a full block
+        // stays unsealed and is scanned.
+        let lines: Vec<AccessEntry> = (0..first_append).map(line).collect();
+        b.append_logs(&lines, &[]).unwrap();
+        if l == "sqlite" {
+            assert_eq!(blocks(), MAX_SEALS_PER_APPEND as i64, "{l}");
+        }
+        assert_eq!(check(&mut b, "one block unsealed"), first_append);
+        assert_eq!(b.access_log(&AccessQuery { person: Some(rare), ..Default::default() }).unwrap().len(), 1, "{l}");
+
+        // The next appends seal it; the newest lines are in the tail.
+        for chunk in (first_append..first_append + 100).collect::<Vec<_>>().chunks(30) {
+            b.append_logs(&chunk.iter().map(|&i| line(i)).collect::<Vec<_>>(), &[]).unwrap();
+        }
+        let last = read(start + Duration::days(1), "amira", Some("utredning"), late, None, "late");
+        b.append_logs(std::slice::from_ref(&last), &[]).unwrap();
+        if l == "sqlite" {
+            assert_eq!(blocks(), MAX_SEALS_PER_APPEND as i64 + 1, "{l}");
+        }
+        assert_eq!(check(&mut b, "all sealed but the tail"), first_append + 101);
+        let found = b.access_log(&AccessQuery { person: Some(late), ..Default::default() }).unwrap();
+        assert_eq!(entries(&found), vec![last.clone()], "{l}");
+
+        if l == "sqlite" {
+            // The filters narrow: the one line of the rare person is sought in its own block
+            // and the tail only.
+            let path = skyndsam_store::sqlite::security_path(db.url.strip_prefix("sqlite:").unwrap());
+            let s = skyndsam_store::sqlite::SqliteBackend::open_security(&path).unwrap();
+            let q = AccessQuery { person: Some(rare), ..Default::default() };
+            let n = BLOCK_ROWS as i64;
+            let ranges = skyndsam_store::access_blocks::candidate_ranges(s.connection(), &q).unwrap();
+            assert_eq!(ranges, vec![(2 * n + 1, 3 * n), (5 * n + 1, i64::MAX)], "{l}");
+
+            // Someone with the file garbles one block's filters and removes another's:
+            // their lines are scanned, not lost.
+            raw(
+                &db,
+                "DROP TRIGGER access_log_blocks_no_update; DROP TRIGGER access_log_blocks_no_delete;
+                 UPDATE access_log_blocks SET staff = x'00', persons = x'ff' WHERE block = 3;
+                 DELETE FROM access_log_blocks WHERE block = 1;",
+            )
+            .unwrap();
+            assert_eq!(check(&mut b, "a block garbled, one gone"), first_append + 101);
+            let found = b.access_log(&AccessQuery { person: Some(rare), ..Default::default() }).unwrap();
+            assert_eq!(found.len(), 1, "{l}: the line in the garbled block");
+        }
+    }
+}
