@@ -82,7 +82,9 @@ pub fn routes() -> Vec<(UiRoute, MethodRouter<AppState>)> {
         ),
         (public(M::GET, "/e-tjanst/orosanmalan/kvitto", "etjanst_receipt"), get(etjanst::receipt)),
         (r(M::POST, "/logga-ut", "logout", PERSONS), post(login::logout)),
-        (r(M::GET, "/", "todo", READERS), get(todo::todo)),
+        // The start page: Att göra for those who read cases; anyone else is sent on to their own
+        // start page (an error page's link and the logo lead here).
+        (r(M::GET, "/", "todo", PERSONS), get(todo::todo)),
         (r(M::GET, "/arenden/{id}", "case", READERS), get(case::case_page)),
         (r(M::GET, "/mottagning", "intake", INTAKE), get(intake::intake)),
         (r(M::GET, "/fordelning", "allocation", ALLOCATORS), get(allocation::allocation)),

@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::extract::Query;
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use skyndsam_domain::clock::DeadlineState;
 
@@ -56,6 +56,9 @@ pub struct TodoQuery {
 /// Att göra: the deadlines the user may see, in traffic-light order (overdue, today,
 /// soon, later). A list: not logged per row, as in the API.
 pub async fn todo(s: Session, Query(q): Query<TodoQuery>) -> Result<Response, UiError> {
+    if !crate::routes::READERS.contains(&s.ctx.actor.role) {
+        return Ok(Redirect::to(super::pages::home_of(s.ctx.actor.role)).into_response());
+    }
     let mine = q.mina.as_deref() == Some("1");
     let ctx = &s.ctx;
     let units = ctx.scope.book_units();

@@ -758,5 +758,18 @@ async fn every_role_lands_on_a_page_it_may_open_after_logging_in() {
         assert_eq!(page.status, 200, "{user} ({role:?}) lands on {to}: {}", page.body);
         assert!(page.body.contains("Logga ut"), "{user} lands on {to} without the menu");
         assert_eq!(to == "/", page.body.contains("<a href=\"/\">Att göra</a>"), "{user}: Att göra in the menu");
+
+        // An error page's link to the start page ("/") leads to the same page.
+        // (a case that does not exist: "not found" for those who read cases, "no access"
+        // for the others)
+        let denied = c.get("/arenden/00000000-0000-4000-8000-000000000000").await;
+        assert!([403, 404].contains(&denied.status), "{user}: {}", denied.status);
+        assert!(denied.body.contains("<a href=\"/\">Till startsidan</a>"), "{user}: {}", denied.body);
+        let start = c.get("/").await;
+        if to == "/" {
+            assert_eq!(start.status, 200, "{user}");
+        } else {
+            assert_eq!((start.status, start.location.as_str()), (303, to.as_str()), "{user} ({role:?}): / sends on");
+        }
     }
 }

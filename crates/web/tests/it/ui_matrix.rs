@@ -30,7 +30,8 @@ fn expect(name: &str, role: Role, t: Target) -> Exp {
     let allow_if = |b: bool| if b { Exp::Allow } else { Exp::NotFound };
     match name {
         "logout" => Exp::Allow,
-        "todo" => gate(role, READERS, Exp::Allow),
+        // Att göra for those who read cases; anyone else is sent on to their own start page.
+        "todo" => Exp::Allow,
         "intake" | "register" => {
             gate(role, &[Role::Registrar, Role::Handler, Role::TeamLeader, Role::UnitManager], Exp::Allow)
         }
@@ -279,7 +280,10 @@ async fn every_ui_route_every_role_every_target() {
                 if got != exp {
                     failures.push(format!("{role:?} {} {path} ({target:?}): expected {exp:?}, got {got:?}", r.method));
                 }
-                if res.status == 303 && r.name != "logout" {
+                let sent_home = r.name == "todo"
+                    && !READERS.contains(&role)
+                    && res.location == skyndsam_web::ui::pages::home_of(role);
+                if res.status == 303 && r.name != "logout" && !sent_home {
                     failures.push(format!("{role:?} {} {path}: redirected to {}", r.method, res.location));
                 }
                 if !SEE_PROTECTED.contains(&role) && leaks_protected(&res.body) {
