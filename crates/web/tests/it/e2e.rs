@@ -257,7 +257,7 @@ async fn a_report_walks_from_the_public_e_tjanst_to_a_decision_and_each_user_see
     click(&c, "#anm-reporter_kind-professional").await;
     fill(&c, "#anm-child_name", "Elsa").await;
     fill(&c, "#anm-child_id_number", "20160504-24").await;
-    click(&c, "main form button[type=submit]").await;
+    click_and_wait_for_next_page(&c, "main form button[type=submit]").await;
     c.wait().for_element(Locator::Css(".felsammanfattning")).await.unwrap();
     for (field, msg) in [
         ("reporter_category", "Välj din yrkesroll."),
@@ -285,7 +285,7 @@ async fn a_report_walks_from_the_public_e_tjanst_to_a_decision_and_each_user_see
     fill(&c, "#anm-reporter_contact", "08-000 00 00").await;
     fill(&c, "#anm-child_id_number", elsa.as_str()).await;
     fill(&c, "#anm-text", "Elsa kom till skolan med blåmärken och sa att styvpappan slagit henne.").await;
-    click(&c, "main form button[type=submit]").await;
+    click_and_wait_for_next_page(&c, "main form button[type=submit]").await;
     c.wait().for_element(Locator::Css("#kvittensnummer")).await.unwrap();
     let receipt = text_of(&c, "#kvittensnummer").await;
     assert!(receipt.starts_with("E-2026-"), "{receipt}");
@@ -313,7 +313,7 @@ async fn a_report_walks_from_the_public_e_tjanst_to_a_decision_and_each_user_see
     screenshot(&c, "mottagning-e-tjanst").await;
     choose(&c, "#reg-kind", "report").await;
     click(&c, "#reg-reasons-violence_against_child").await;
-    click(&c, "#registrera ~ form button[type=submit]").await;
+    click_and_wait_for_next_page(&c, "#registrera ~ form button[type=submit]").await;
     c.wait().for_element(Locator::Css("#tidslinje")).await.unwrap();
     let url = c.current_url().await.unwrap();
     let case = skyndsam_domain::ids::CaseId::parse(url.path().trim_start_matches("/arenden/")).unwrap();
@@ -329,7 +329,7 @@ async fn a_report_walks_from_the_public_e_tjanst_to_a_decision_and_each_user_see
     c.wait().for_element(Locator::Css(&format!("#fordela-{case}"))).await.unwrap();
     assert_accessible(&c, "Fördelning (mottagningen)").await;
     choose(&c, &format!("#fordela-{case}-handler"), "enhet:utredning-1").await;
-    click(&c, &format!("form[action='/arenden/{case}/fordelning'] button[type=submit]")).await;
+    click_and_wait_for_next_page(&c, &format!("form[action='/arenden/{case}/fordelning'] button[type=submit]")).await;
     c.wait().for_element(Locator::Css("#belastning")).await.unwrap();
     assert!(!has(&c, &format!("#fordela-{case}")).await, "handed over");
     c.goto(&format!("{base}/arenden/{case}")).await.unwrap();
@@ -364,7 +364,7 @@ async fn a_report_walks_from_the_public_e_tjanst_to_a_decision_and_each_user_see
     fill(&c, "#skydd-assessor_title", "Socialsekreterare").await;
     fill(&c, "#skydd-facts", "Samtal med skolan. Styvpappan är bortrest till fredag.").await;
     click(&c, "#skydd-immediate_need-nej").await;
-    click(&c, "#skyddsbedomning ~ form button[type=submit]").await;
+    click_and_wait_for_next_page(&c, "#skyddsbedomning ~ form button[type=submit]").await;
     c.wait().for_element(Locator::Css("#forhandsbedomning")).await.unwrap();
     let clock = text_of(&c, ".klocka").await;
     assert!(clock.contains("2026-03-17"), "the 14-day clock: {clock}");
@@ -377,14 +377,14 @@ async fn a_report_walks_from_the_public_e_tjanst_to_a_decision_and_each_user_see
     click(&c, "#forhand-child_view-not_obtained").await;
     fill(&c, "#forhand-child_view-reason", "Barnet hörs i utredningen.").await;
     fill(&c, "#forhand-motivation", "Våld mot barn: utredning inleds utan dröjsmål.").await;
-    click(&c, "#forhandsbedomning ~ form button[type=submit]").await;
+    click_and_wait_for_next_page(&c, "#forhandsbedomning ~ form button[type=submit]").await;
     c.wait().for_element(Locator::Css("#utredning")).await.unwrap();
     assert!(!has(&c, "#beslut").await, "the decision is not hers by delegation");
     choose(&c, "#del-part", "plan").await;
     click(&c, "#del-family_invited-ja").await;
     click(&c, "#del-family_took_part-ja").await;
     fill(&c, "#del-text", "Planering med mamma; Elsa hörs enskilt.").await;
-    click(&c, "#utredning ~ form button[type=submit]").await;
+    click_and_wait_for_next_page(&c, "#utredning ~ form button[type=submit]").await;
     c.wait().for_element(Locator::Css("#tidslinje")).await.unwrap();
     assert!(c.source().await.unwrap().contains("Utredningsplan"));
     assert_accessible(&c, "Ärende under utredning").await;
@@ -408,7 +408,7 @@ async fn a_report_walks_from_the_public_e_tjanst_to_a_decision_and_each_user_see
     fill(&c, "#beslut-intervention_from", "2026-03-10").await;
     fill(&c, "#beslut-intervention_to", "2026-03-15").await;
     fill(&c, "#beslut-motivation", "Familjebehandling för att stärka föräldraförmågan.").await;
-    click(&c, "#beslut ~ form button[type=submit]").await;
+    click_and_wait_for_next_page(&c, "#beslut ~ form button[type=submit]").await;
     c.wait().for_element(Locator::Css("#tidslinje")).await.unwrap();
     let src = c.source().await.unwrap();
     assert!(src.contains("Beslut efter utredning") && src.contains("Familjebehandling"));
