@@ -64,6 +64,11 @@ enum Command {
         /// The application's address as staff reach it, for the link in a notice.
         #[arg(long, env = "SKYNDSAM_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
         public_url: String,
+        /// A reverse proxy (address or network, e.g. 10.0.0.5 or 10.0.0.0/24) whose
+        /// X-Forwarded-For is believed: the client's address is then logged and rate-limited,
+        /// not the proxy's. Repeat it, or separate with commas. None by default.
+        #[arg(long, env = "SKYNDSAM_TRUSTED_PROXIES", value_delimiter = ',', value_parser = trusted_proxy)]
+        trusted_proxy: Vec<ipnet::IpNet>,
     },
     /// Fill the database with a reproducible synthetic municipality.
     Demo {
@@ -253,6 +258,14 @@ fn rules(cli: &Cli) -> Result<Arc<RuleTable>> {
     Ok(Arc::new(table))
 }
 
+/// `--trusted-proxy`: an address (one host) or a network in CIDR form.
+fn trusted_proxy(s: &str) -> Result<ipnet::IpNet, String> {
+    let s = s.trim();
+    s.parse::<ipnet::IpNet>()
+        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("\"{s}\" är ingen IP-adress eller inget nät (till exempel 10.0.0.5 eller 10.0.0.0/24)"))
+}
+
 fn main() {
     let mut filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
     for d in skyndsam_store::LOG_DIRECTIVES {
@@ -337,7 +350,7 @@ fn run(cli: Cli) -> Result<()> {
                 }
             }
         }
-        Command::Serve { addr, demo, cache_mib, sweep_minutes, smtp_url, mail_from, public_url } => {
+        Command::Serve { addr, demo, cache_mib, sweep_minutes, smtp_url, mail_from, public_url, trusted_proxy } => {
             let store = Arc::new(Store::open(&cli.database, rules(&cli)?)?);
             let security = Arc::new(SecurityStore::open(&cli.database)?);
             let fresh = *demo && store.count()? == 0;
@@ -346,7 +359,8 @@ fn run(cli: Cli) -> Result<()> {
             }
             let mut app = skyndsam_web::App::new(store.clone(), security.clone(), Arc::new(skyndsam_web::SystemClock))
                 .map_err(|e| anyhow::anyhow!(e.message))?
-                .with_timeline_cache(cache_mib.saturating_mul(1 << 20));
+                .with_timeline_cache(cache_mib.saturating_mul(1 << 20))
+                .with_trusted_proxies(trusted_proxy.clone());
             if let Some(url) = smtp_url.as_deref().filter(|u| !u.trim().is_empty()) {
                 let Some(from) = mail_from.as_deref() else {
                     bail!("--smtp-url kräver --mail-from (avsändaren, t.ex. \"Skyndsam <skyndsam@kommun.se>\")");

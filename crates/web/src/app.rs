@@ -67,6 +67,8 @@ pub struct App {
     pub mail: Option<crate::mail::Outgoing>,
     /// The last e-mail notice per deviation (this process).
     pub notices: crate::mail::NoticeLog,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (see [`client_address`]).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 pub type AppState = Arc<App>;
@@ -99,6 +101,7 @@ impl App {
             reports: Default::default(),
             mail: None,
             notices: Default::default(),
+            trusted_proxies: Vec::new(),
         })
     }
 
@@ -118,6 +121,13 @@ impl App {
     /// does not send `X-Forwarded-Proto`).
     pub fn with_secure_cookies(mut self, on: bool) -> Self {
         self.secure_cookies = on;
+        self
+    }
+
+    /// Believes `X-Forwarded-For` from these networks: the municipality's reverse proxies
+    /// (none by default: the header is then ignored).
+    pub fn with_trusted_proxies(mut self, proxies: Vec<ipnet::IpNet>) -> Self {
+        self.trusted_proxies = proxies;
         self
     }
 
@@ -261,8 +271,41 @@ pub(crate) fn correlation_of(parts: &Parts) -> String {
     parts.extensions.get::<Correlation>().map(|c| c.0.clone()).unwrap_or_default()
 }
 
-pub(crate) fn address_of(parts: &Parts) -> String {
-    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "okänd".into())
+/// The caller's address: the connection's peer, or, when the peer is a trusted proxy, the
+/// client it forwarded for (logged, and the key of the login and e-tjänst rate limits).
+pub(crate) fn address_of(parts: &Parts, app: &App) -> String {
+    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let forwarded = parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok());
+    client_address(peer, forwarded, &app.trusted_proxies).map_or_else(|| "okänd".into(), |a| a.to_string())
+}
+
+/// Who a request comes from. A peer that is not a trusted proxy is the client, whatever
+/// `X-Forwarded-For` claims (a client cannot choose its address). From a trusted proxy,
+/// the header's addresses are walked from the right (each proxy appends the address it
+/// was connected from) past the trusted ones: the first untrusted address is the client.
+/// An entry that is not an address stops the walk at the proxy that passed it on. If
+/// every address is trusted, the left-most is taken.
+pub fn client_address<'a>(
+    peer: Option<std::net::IpAddr>,
+    forwarded: impl Iterator<Item = &'a str>,
+    trusted: &[ipnet::IpNet],
+) -> Option<std::net::IpAddr> {
+    let is_trusted = |a: &std::net::IpAddr| trusted.iter().any(|n| n.contains(a));
+    let mut client = peer?;
+    if !is_trusted(&client) {
+        return Some(client);
+    }
+    let hops: Vec<&str> = forwarded.flat_map(|h| h.split(',')).map(str::trim).collect();
+    for hop in hops.iter().rev() {
+        let Ok(addr) = hop.parse::<std::net::IpAddr>() else {
+            break;
+        };
+        client = addr;
+        if !is_trusted(&addr) {
+            break;
+        }
+    }
+    Some(client)
 }
 
 // ------------------------------------------------------------------ the caller
@@ -286,7 +329,7 @@ impl FromRequestParts<AppState> for Ctx {
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
         let correlation = correlation_of(parts);
-        let address = address_of(parts);
+        let address = address_of(parts, app);
         let now = app.now();
         let path = parts.extensions.get::<MatchedPath>().map(|m| m.as_str().to_owned()).unwrap_or_default();
         let spec = app
@@ -461,10 +504,10 @@ pub struct Origin {
     pub correlation: String,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Origin {
+impl FromRequestParts<AppState> for Origin {
     type Rejection = ApiError;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        Ok(Self { address: address_of(parts), correlation: correlation_of(parts) })
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
+        Ok(Self { address: address_of(parts, app), correlation: correlation_of(parts) })
     }
 }
 
@@ -572,5 +615,47 @@ pub fn method_name(m: &Method) -> &'static str {
         Method::DELETE => "delete",
         Method::PATCH => "patch",
         _ => "get",
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::client_address;
+    use std::net::IpAddr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    fn client(peer: &str, headers: &[&str], trusted: &[&str]) -> IpAddr {
+        let trusted: Vec<ipnet::IpNet> = trusted.iter().map(|t| t.parse().unwrap()).collect();
+        client_address(Some(ip(peer)), headers.iter().copied(), &trusted).unwrap()
+    }
+
+    #[test]
+    fn a_client_cannot_choose_its_address_without_a_trusted_proxy() {
+        assert_eq!(client("198.51.100.7", &["203.0.113.1"], &[]), ip("198.51.100.7"));
+        // A peer outside the trusted networks is the client, whatever it forwards.
+        assert_eq!(client("198.51.100.7", &["203.0.113.1"], &["10.0.0.0/8"]), ip("198.51.100.7"));
+        assert_eq!(client_address(None, ["203.0.113.1"].into_iter(), &[]), None);
+    }
+
+    #[test]
+    fn behind_trusted_proxies_the_first_untrusted_address_from_the_right_is_the_client() {
+        let proxies = ["10.0.0.0/24", "10.1.0.9/32"];
+        assert_eq!(client("10.0.0.5", &["203.0.113.1"], &proxies), ip("203.0.113.1"));
+        // Two proxies in a row; the client's own claim on the left is not believed.
+        assert_eq!(client("10.0.0.5", &["192.0.2.66, 203.0.113.1, 10.1.0.9"], &proxies), ip("203.0.113.1"));
+        // Several headers count as one list, in order.
+        assert_eq!(client("10.0.0.5", &["192.0.2.66", "203.0.113.1"], &proxies), ip("203.0.113.1"));
+        // No header: the proxy itself.
+        assert_eq!(client("10.0.0.5", &[], &proxies), ip("10.0.0.5"));
+        // Something that is not an address stops the walk at the proxy that passed it on.
+        assert_eq!(client("10.0.0.5", &["203.0.113.1, unknown, 10.1.0.9"], &proxies), ip("10.1.0.9"));
+        // Only proxies: the left-most.
+        assert_eq!(client("10.0.0.5", &["10.0.0.7, 10.1.0.9"], &proxies), ip("10.0.0.7"));
+        // IPv6.
+        assert_eq!(client("fd00::1", &["2001:db8::42"], &["fd00::/8"]), ip("2001:db8::42"));
     }
 }

@@ -130,7 +130,7 @@ impl FromRequestParts<AppState> for Session {
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, UiError> {
         let correlation = correlation_of(parts);
-        let address = address_of(parts);
+        let address = address_of(parts, app);
         let now = app.now();
         let path = parts.extensions.get::<MatchedPath>().map(|m| m.as_str().to_owned()).unwrap_or_default();
         let spec = super::table()

@@ -352,6 +352,13 @@ impl TestApp {
         Self::spawn_at(url, Some(dir), Some(mail)).await
     }
 
+    /// On SQLite, believing X-Forwarded-For from `proxies`.
+    pub async fn spawn_behind_proxy(proxies: Vec<ipnet::IpNet>) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite:{}", dir.path().join("t.sqlite").display());
+        Self::spawn_configured(url, Some(dir), None, proxies).await
+    }
+
     /// On PostgreSQL (a schema of its own), when DATABASE_URL is set.
     pub async fn spawn_postgres() -> Option<Self> {
         match std::env::var("DATABASE_URL") {
@@ -373,6 +380,15 @@ impl TestApp {
     }
 
     async fn spawn_at(url: String, dir: Option<tempfile::TempDir>, mail: Option<skyndsam_web::mail::Outgoing>) -> Self {
+        Self::spawn_configured(url, dir, mail, Vec::new()).await
+    }
+
+    async fn spawn_configured(
+        url: String,
+        dir: Option<tempfile::TempDir>,
+        mail: Option<skyndsam_web::mail::Outgoing>,
+        proxies: Vec<ipnet::IpNet>,
+    ) -> Self {
         init_tracing();
         let clock = Arc::new(TestClock(Mutex::new(at(2026, 3, 3, 9))));
         let u = url.clone();
@@ -381,7 +397,7 @@ impl TestApp {
             let store = Arc::new(Store::open(&u, Arc::new(RuleTable::defaults().unwrap())).unwrap());
             seed(&store);
             let security = Arc::new(SecurityStore::open(&u).unwrap());
-            let mut app = App::new(store, security.clone(), c2.clone()).unwrap();
+            let mut app = App::new(store, security.clone(), c2.clone()).unwrap().with_trusted_proxies(proxies);
             if let Some(m) = mail {
                 app = app.with_mail(m);
             }

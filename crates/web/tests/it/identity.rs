@@ -88,3 +88,51 @@ async fn the_api_works_on_postgresql() {
     let log = t.get(Some(&ulf), "/api/access-log?staff=hanna").await;
     assert_eq!(log.json.as_array().unwrap().len(), 2, "{}", log.body);
 }
+
+/// A login attempt from `client` as the reverse proxy forwards it.
+async fn login_via(t: &TestApp, forwarded_for: &str, username: &str, password: &str) -> u16 {
+    t.client
+        .post(format!("{}/api/auth/login", t.base))
+        .header("x-forwarded-for", forwarded_for)
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// Behind the municipality's reverse proxy every connection comes from the proxy. With the
+/// proxy trusted (`serve --trusted-proxy`), the client's address from X-Forwarded-For is
+/// throttled and logged: one guessing address is locked out, the colleagues behind the
+/// same proxy are not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_a_trusted_proxy_the_guessing_client_is_throttled_not_everyone() {
+    let t = TestApp::spawn_behind_proxy(vec!["127.0.0.1/32".parse().unwrap()]).await;
+    for i in 0..20 {
+        assert_eq!(login_via(&t, "203.0.113.9", &format!("gissning{i}"), "hunter2hunter2").await, 401);
+    }
+    assert_eq!(login_via(&t, "203.0.113.9", "hanna", PASSWORD).await, 429, "the guessing address is throttled");
+    // Its own claim on the left of the header does not free it.
+    assert_eq!(login_via(&t, "198.51.100.4, 203.0.113.9", "hanna", PASSWORD).await, 429);
+    assert_eq!(login_via(&t, "198.51.100.4", "hanna", PASSWORD).await, 200, "a colleague is not");
+    let log = t.security_log();
+    let throttled: Vec<_> = log.iter().filter(|r| r.entry.kind == SecurityKind::AddressThrottled).collect();
+    assert!(!throttled.is_empty());
+    assert!(throttled.iter().all(|r| r.entry.address.as_deref() == Some("203.0.113.9")), "{throttled:?}");
+    let ok = log.iter().rfind(|r| r.entry.kind == SecurityKind::LoginSucceeded).unwrap();
+    assert_eq!(ok.entry.address.as_deref(), Some("198.51.100.4"));
+}
+
+/// Without a trusted proxy the header is ignored: a guesser cannot escape the throttle by
+/// claiming a new address with each attempt.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_trusted_proxy_x_forwarded_for_is_ignored() {
+    let t = TestApp::spawn().await;
+    for i in 0..20 {
+        assert_eq!(login_via(&t, &format!("203.0.113.{i}"), &format!("gissning{i}"), "hunter2hunter2").await, 401);
+    }
+    assert_eq!(login_via(&t, "198.51.100.4", "hanna", PASSWORD).await, 429);
+    let log = t.security_log();
+    assert!(log.iter().all(|r| r.entry.address.as_deref().is_none_or(|a| a == "127.0.0.1")), "only the peer");
+}
