@@ -291,13 +291,14 @@ pub fn client_address<'a>(
     trusted: &[ipnet::IpNet],
 ) -> Option<std::net::IpAddr> {
     let is_trusted = |a: &std::net::IpAddr| trusted.iter().any(|n| n.contains(a));
-    let mut client = peer?;
+    // A dual-stack listener sees an IPv4 peer as ::ffff:a.b.c.d.
+    let mut client = peer?.to_canonical();
     if !is_trusted(&client) {
         return Some(client);
     }
     let hops: Vec<&str> = forwarded.flat_map(|h| h.split(',')).map(str::trim).collect();
     for hop in hops.iter().rev() {
-        let Ok(addr) = hop.parse::<std::net::IpAddr>() else {
+        let Ok(addr) = hop.parse::<std::net::IpAddr>().map(|a| a.to_canonical()) else {
             break;
         };
         client = addr;
@@ -655,7 +656,8 @@ mod tests {
         assert_eq!(client("10.0.0.5", &["203.0.113.1, unknown, 10.1.0.9"], &proxies), ip("10.1.0.9"));
         // Only proxies: the left-most.
         assert_eq!(client("10.0.0.5", &["10.0.0.7, 10.1.0.9"], &proxies), ip("10.0.0.7"));
-        // IPv6.
+        // IPv6, and an IPv4 proxy as a dual-stack listener sees it.
         assert_eq!(client("fd00::1", &["2001:db8::42"], &["fd00::/8"]), ip("2001:db8::42"));
+        assert_eq!(client("::ffff:10.0.0.5", &["203.0.113.1"], &proxies), ip("203.0.113.1"));
     }
 }
