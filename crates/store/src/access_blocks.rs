@@ -163,7 +163,7 @@ pub fn filter(q: &AccessQuery) -> Option<(String, Vec<Value>)> {
         if units.is_empty() {
             return None;
         }
-        sql.push_str(&format!(" AND unit IN ({})", vec!["?"; units.len()].join(", ")));
+        sql.push_str(&format!(" AND unit IN ({})", crate::sqlite::placeholders(units.len())));
         args.extend(units.iter().map(|u| Value::Text(u.as_str().to_owned())));
     }
     Some((sql, args))

@@ -272,7 +272,7 @@ fn security_row(r: &rusqlite::Row) -> Result<SecurityRecord, StoreError> {
 }
 
 /// `?, ?, …` for an `IN` list of `n` values.
-fn placeholders(n: usize) -> String {
+pub(crate) fn placeholders(n: usize) -> String {
     vec!["?"; n].join(", ")
 }
 

@@ -370,59 +370,53 @@ async fn get_file_audit_files(ctx: Ctx, Path(id): Path<String>) -> Result<Json<V
     Ok(Json(a.audited().filter_map(|f| map.get(&f.case).cloned()).collect()))
 }
 
-async fn record_answers(
-    ctx: Ctx,
-    Path(id): Path<String>,
-    RawJson(body): RawJson,
-) -> Result<Json<FileAuditResult>, ApiError> {
-    let id = parse_id(&id)?;
-    visible(&ctx, id).await?;
-    let req: FileAuditCommandRequest<Vec<AuditAnswer>> = parse_json(&body)?;
-    let cmd = Q::FileAudit(id, F::Answer(FileAuditAnswersRecorded { answers: req.data, source: "manuell".into() }));
-    run(&ctx, id, req.expected_version, cmd).await
+/// A command on one audit: the id parsed, the audit visible to the caller (else "not
+/// found"), the body read as `{expected_version, data}`, and `cmd` built from the data.
+async fn api_command<T: serde::de::DeserializeOwned>(
+    ctx: &Ctx,
+    id: &str,
+    body: &[u8],
+    cmd: impl FnOnce(FileAuditId, T) -> Q,
+) -> CommandResult {
+    let id = parse_id(id)?;
+    visible(ctx, id).await?;
+    let req: FileAuditCommandRequest<T> = parse_json(body)?;
+    run(ctx, id, req.expected_version, cmd(id, req.data)).await
 }
 
-async fn analyse(ctx: Ctx, Path(id): Path<String>, RawJson(body): RawJson) -> Result<Json<FileAuditResult>, ApiError> {
-    let id = parse_id(&id)?;
-    visible(&ctx, id).await?;
-    let req: FileAuditCommandRequest<FileAuditAnalysed> = parse_json(&body)?;
-    run(&ctx, id, req.expected_version, Q::FileAudit(id, F::Analyse(req.data))).await
+type CommandResult = Result<Json<FileAuditResult>, ApiError>;
+
+async fn record_answers(ctx: Ctx, Path(id): Path<String>, RawJson(body): RawJson) -> CommandResult {
+    api_command(&ctx, &id, &body, |id, answers: Vec<AuditAnswer>| {
+        Q::FileAudit(id, F::Answer(FileAuditAnswersRecorded { answers, source: "manuell".into() }))
+    })
+    .await
 }
 
-async fn decide_measure(
-    ctx: Ctx,
-    Path(id): Path<String>,
-    RawJson(body): RawJson,
-) -> Result<Json<FileAuditResult>, ApiError> {
-    let id = parse_id(&id)?;
-    visible(&ctx, id).await?;
-    let req: FileAuditCommandRequest<MeasureDecided> = parse_json(&body)?;
-    run(&ctx, id, req.expected_version, Q::FileAudit(id, F::Matter(MatterCommand::DecideMeasure(req.data)))).await
+async fn analyse(ctx: Ctx, Path(id): Path<String>, RawJson(body): RawJson) -> CommandResult {
+    api_command(&ctx, &id, &body, |id, data: FileAuditAnalysed| Q::FileAudit(id, F::Analyse(data))).await
 }
 
-async fn complete_measure(
-    ctx: Ctx,
-    Path(id): Path<String>,
-    RawJson(body): RawJson,
-) -> Result<Json<FileAuditResult>, ApiError> {
-    let id = parse_id(&id)?;
-    visible(&ctx, id).await?;
-    let req: FileAuditCommandRequest<MeasureCompleted> = parse_json(&body)?;
-    run(&ctx, id, req.expected_version, Q::FileAudit(id, F::Matter(MatterCommand::CompleteMeasure(req.data)))).await
+async fn decide_measure(ctx: Ctx, Path(id): Path<String>, RawJson(body): RawJson) -> CommandResult {
+    api_command(&ctx, &id, &body, |id, data: MeasureDecided| {
+        Q::FileAudit(id, F::Matter(MatterCommand::DecideMeasure(data)))
+    })
+    .await
 }
 
-async fn drop_out(ctx: Ctx, Path(id): Path<String>, RawJson(body): RawJson) -> Result<Json<FileAuditResult>, ApiError> {
-    let id = parse_id(&id)?;
-    visible(&ctx, id).await?;
-    let req: FileAuditCommandRequest<FileAuditDropOutRecorded> = parse_json(&body)?;
-    run(&ctx, id, req.expected_version, Q::FileAudit(id, F::DropOut(req.data))).await
+async fn complete_measure(ctx: Ctx, Path(id): Path<String>, RawJson(body): RawJson) -> CommandResult {
+    api_command(&ctx, &id, &body, |id, data: MeasureCompleted| {
+        Q::FileAudit(id, F::Matter(MatterCommand::CompleteMeasure(data)))
+    })
+    .await
 }
 
-async fn close(ctx: Ctx, Path(id): Path<String>, RawJson(body): RawJson) -> Result<Json<FileAuditResult>, ApiError> {
-    let id = parse_id(&id)?;
-    visible(&ctx, id).await?;
-    let req: FileAuditCommandRequest<MatterLocked> = parse_json(&body)?;
-    run(&ctx, id, req.expected_version, Q::FileAudit(id, F::Close(req.data))).await
+async fn drop_out(ctx: Ctx, Path(id): Path<String>, RawJson(body): RawJson) -> CommandResult {
+    api_command(&ctx, &id, &body, |id, data: FileAuditDropOutRecorded| Q::FileAudit(id, F::DropOut(data))).await
+}
+
+async fn close(ctx: Ctx, Path(id): Path<String>, RawJson(body): RawJson) -> CommandResult {
+    api_command(&ctx, &id, &body, |id, data: MatterLocked| Q::FileAudit(id, F::Close(data))).await
 }
 
 async fn sheet_rows(ctx: &Ctx, id: FileAuditId) -> Result<(FileAuditState, Vec<Vec<String>>, SheetInputs), ApiError> {
